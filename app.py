@@ -1,0 +1,43 @@
+"""duo: the Chalice app. Wiring only: blueprints, Powertools, the stream handler and the jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Cron
+from chalice.app import DynamoDBEvent
+
+from chalicelib.api import branches, meta, staff
+from chalicelib.observability import logger, metrics
+from chalicelib.settings import get_settings
+
+app = Chalice(app_name="duo")
+app.experimental_feature_flags.update(["BLUEPRINTS"])
+app.register_blueprint(meta.bp)
+app.register_blueprint(branches.bp)
+app.register_blueprint(staff.bp)
+
+
+@app.middleware("all")
+def observe(event: Any, get_response: Any) -> Any:
+    """Flush EMF metrics after every invocation, HTTP or not; clear per-request log keys."""
+    try:
+        return get_response(event)
+    finally:
+        if metrics.metric_set:
+            metrics.flush_metrics()
+        logger.clear_state()
+
+
+@app.on_dynamodb_record(stream_arn=get_settings().stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
+def on_table_change(event: DynamoDBEvent) -> dict[str, Any]:
+    from chalicelib.services.stream import handle_batch
+
+    return handle_batch(event.to_dict())
+
+
+@app.schedule(Cron(15, 2, "*", "*", "?", "*"), name="reconcile_counts")
+def reconcile_counts(event: Any) -> None:
+    from chalicelib.services import jobs, repos
+
+    jobs.reconcile_staff_counts(repos.get())

@@ -1,0 +1,1 @@
+"""HTTP layer: Chalice blueprints with thin handlers. The only package that imports Chalice."""

@@ -1,0 +1,233 @@
+"""Declaring a route once: its roles, body, query and response models, for Chalice and OpenAPI.
+
+Every handler runs through ``_dispatch``: correlation id, token check (before any body is
+read), branch check, body and query validation, and one mapping of errors to statuses.
+Handlers receive a ``Call`` and return a pydantic model (or None for 204).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api.auth import authenticate
+from chalicelib.api.schemas import Error
+from chalicelib.domain.branches import is_branch_id
+from chalicelib.domain.errors import (
+    ConflictError,
+    DuoError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthenticatedError,
+    UnavailableError,
+)
+from chalicelib.domain.roles import ANONYMOUS, Principal, Role
+from chalicelib.observability import logger, metrics
+from chalicelib.settings import get_settings
+
+PUBLIC = frozenset({Role.ANONYMOUS})
+STATUS = {
+    InvalidInputError: 400,
+    UnauthenticatedError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    UnavailableError: 503,
+}
+# Chalice answers 415 itself for types not listed, in its own error shape: accept these and
+# answer in ours.
+_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+_PATH_PARAM = re.compile(r"{(\w+)}")
+_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+_FRIENDLY = {
+    "missing": "This field is required.",
+    "extra_forbidden": "Unknown field.",
+    "string_pattern_mismatch": "This value does not have the expected form.",
+}
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    name: str
+    summary: str
+    roles: frozenset[Role]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    tags: tuple[str, ...] = ()
+
+    @property
+    def public(self) -> bool:
+        return Role.ANONYMOUS in self.roles
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PATH_PARAM.findall(self.path)
+
+    @property
+    def errors(self) -> list[int]:
+        codes = {400, 404} if (self.body or self.query or self.path_params) else set()
+        if not self.public:
+            codes |= {401, 403}
+        if self.body:
+            codes |= {413, 415}
+        if self.method in ("POST", "PATCH", "PUT", "DELETE"):
+            codes.add(409)
+        return sorted(codes)
+
+
+ROUTES: list[RouteSpec] = []
+
+
+@dataclass
+class Call:
+    """What a handler gets: the verified caller, path parameters, validated body and query."""
+
+    principal: Principal
+    params: dict[str, str]
+    body: Any = None
+    query: Any = None
+    correlation_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def error_response(error: DuoError, status: int, correlation_id: str) -> Response:
+    body = Error(code=error.code, message=error.message, fields=error.fields).model_dump()
+    return Response(
+        body=json.dumps(body),
+        status_code=status,
+        headers={"Content-Type": "application/json", "X-Correlation-Id": correlation_id},
+    )
+
+
+def _validation_error(error: ValidationError) -> InvalidInputError:
+    fields: dict[str, str] = {}
+    for item in error.errors():
+        path = ".".join(str(p) for p in item["loc"]) or "body"
+        message = _FRIENDLY.get(item["type"], item["msg"].removeprefix("Value error, "))
+        fields.setdefault(path, message)
+    return InvalidInputError("Some fields are not valid.", fields)
+
+
+def _authorise(spec: RouteSpec, principal: Principal, params: dict[str, str]) -> None:
+    if principal.role not in spec.roles:
+        raise ForbiddenError("Your role may not do this.")
+    branch = params.get("branch")
+    if branch is not None and not principal.is_head_office and not spec.public:
+        if not principal.acts_for(branch):
+            raise ForbiddenError("This belongs to another branch.")
+
+
+def _parse_body(spec: RouteSpec, request: Any) -> Any:
+    raw = request.raw_body or b""
+    if len(raw) > get_settings().max_body_bytes:
+        raise _TooLarge()
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise _Unsupported()
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError("The body is not valid JSON.", {"body": "Send a JSON object."}) from None
+    if not isinstance(data, dict):
+        raise InvalidInputError("The body must be a JSON object.", {"body": "Send a JSON object."})
+    try:
+        return spec.body.model_validate(data)  # type: ignore[union-attr]
+    except ValidationError as error:
+        raise _validation_error(error) from None
+
+
+class _TooLarge(InvalidInputError):
+    code = "too_large"
+
+
+class _Unsupported(InvalidInputError):
+    code = "unsupported_media_type"
+
+
+def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, params: dict[str, str]) -> Response:
+    correlation_id = (request.headers.get("x-correlation-id") or "")[:64] or str(uuid.uuid4())
+    if not re.fullmatch(r"[\w.-]{1,64}", correlation_id):
+        correlation_id = str(uuid.uuid4())
+    logger.set_correlation_id(correlation_id)
+    logger.append_keys(route=f"{spec.method} {spec.path}", branch=params.get("branch"))
+    try:
+        if "branch" in params and not is_branch_id(params["branch"]):
+            raise NotFoundError("There is no such branch.", code="branch_not_found")
+        if any(not _ID.fullmatch(v) for k, v in params.items() if k != "branch"):
+            raise NotFoundError("There is no such object.")
+        principal = ANONYMOUS if spec.public else authenticate(request.headers)
+        logger.append_keys(role=principal.role.value)
+        _authorise(spec, principal, params)
+        if "branch" in params:
+            metrics.add_dimension(name="branch", value=params["branch"])
+        metrics.add_metric(name="Request", unit="Count", value=1)
+        query = None
+        if spec.query is not None:
+            try:
+                query = spec.query.model_validate(dict(request.query_params or {}))
+            except ValidationError as error:
+                raise _validation_error(error) from None
+        body = _parse_body(spec, request) if spec.body is not None else None
+        result = handler(Call(principal, params, body, query, correlation_id))
+    except DuoError as error:
+        status = 413 if isinstance(error, _TooLarge) else 415 if isinstance(error, _Unsupported) else None
+        status = status or next(s for cls, s in STATUS.items() if isinstance(error, cls))
+        logger.info("request refused", extra={"status": status, "code": error.code})
+        return error_response(error, status, correlation_id)
+    except Exception:
+        logger.exception("request failed")
+        metrics.add_metric(name="UnhandledError", unit="Count", value=1)
+        error = DuoError("Something went wrong on our side; it has been logged.", code="internal_error")
+        return error_response(error, 500, correlation_id)
+    headers = {"X-Correlation-Id": correlation_id}
+    if isinstance(result, Response):
+        result.headers.update(headers)
+        return result
+    if result is None:
+        return Response(body="", status_code=204, headers=headers)
+    headers["Content-Type"] = "application/json"
+    return Response(body=result.model_dump_json(), status_code=spec.status, headers=headers)
+
+
+def route(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    roles: frozenset[Role] | set[Role],
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    tags: tuple[str, ...] = (),
+) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
+    """Register ``handler`` on ``bp`` and in ``ROUTES`` (the source of /openapi.json)."""
+
+    def register(handler: Callable[[Call], Any]) -> Callable[[Call], Any]:
+        spec = RouteSpec(
+            path, method, handler.__name__, summary, frozenset(roles), body, query, response, status, tags
+        )
+        ROUTES.append(spec)
+
+        @functools.wraps(handler)
+        def view(**params: str) -> Response:
+            return _dispatch(spec, handler, bp.current_request, params)
+
+        bp.route(path, methods=[method], content_types=_CONTENT_TYPES, name=f"{method}_{handler.__name__}")(view)
+        return handler
+
+    return register

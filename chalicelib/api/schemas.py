@@ -1,0 +1,224 @@
+"""Request and response models: they validate requests and generate ``/openapi.json``.
+
+Unknown fields are refused. The configuration models are partial on purpose: onboarding and
+updates send only what differs from the country's defaults, and responses carry the merged
+result, so one set of models serves both.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chalicelib.domain.branches import BRANCH_ID_PATTERN, SERVICES
+
+Language = Literal["nl", "fr", "en"]
+Country = Literal["BE", "FR", "NL"]
+Service = Literal[SERVICES]  # type: ignore[valid-type]
+StaffRoleName = Literal["coordinator", "branch_admin"]
+Age = Annotated[int, Field(ge=14, le=120)]
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+_ORIGIN = re.compile(r"^(https://[a-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:\d{1,5})?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MenteeEligibility(Strict):
+    min_age: Age | None = None
+    max_age: Age | None = None
+    requires_work_permit: bool | None = None
+    requires_migration_background: bool | None = None
+    languages_any: list[Language] | None = Field(None, description="The mentee speaks at least one of these.")
+
+
+class MentorEligibility(Strict):
+    min_age: Age | None = None
+    max_age: Age | None = None
+    languages_any: list[Language] | None = None
+
+
+class Eligibility(Strict):
+    mentee: MenteeEligibility | None = None
+    mentor: MentorEligibility | None = None
+
+
+class InfoSessionDefaults(Strict):
+    duration_minutes: Annotated[int, Field(ge=15, le=480)] | None = None
+    capacity: Annotated[int, Field(ge=1, le=1000)] | None = None
+    formats: list[Literal["in_person", "online"]] | None = Field(None, min_length=1)
+
+
+class Retention(Strict):
+    candidate_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    after_outcome_months: Annotated[int, Field(ge=1, le=120)] | None = None
+
+
+class Target(Strict):
+    duos: Annotated[int, Field(ge=0, le=100000)] | None = None
+    mentees: Annotated[int, Field(ge=0, le=100000)] | None = None
+    mentors: Annotated[int, Field(ge=0, le=100000)] | None = None
+
+
+class BranchConfig(Strict):
+    eligibility: Eligibility | None = None
+    services: list[Service] | None = Field(None, description="Support services the branch offers.")
+    info_sessions: InfoSessionDefaults | None = None
+    allowed_origins: list[str] | None = Field(
+        None, max_length=20, description="Websites allowed to post the branch's forms (https origins)."
+    )
+    retention: Retention | None = None
+    targets: dict[Annotated[str, Field(pattern=r"^20\d\d$")], Target] | None = Field(
+        None, description="Yearly targets, by year."
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str] | None) -> list[str] | None:
+        for origin in value or []:
+            if not _ORIGIN.match(origin):
+                raise ValueError(f"'{origin[:60]}' is not an https origin such as https://www.duoforajob.be")
+        return value
+
+    @field_validator("services")
+    @classmethod
+    def _unique_services(cls, value: list[str] | None) -> list[str] | None:
+        return list(dict.fromkeys(value)) if value is not None else None
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("Use a time zone name such as Europe/Brussels.") from None
+    return value
+
+
+def _languages(value: list[str]) -> list[str]:
+    if len(set(value)) != len(value):
+        raise ValueError("Name each language once.")
+    return value
+
+
+class BranchCreate(Strict):
+    id: str = Field(pattern=BRANCH_ID_PATTERN, description="Lowercase slug, e.g. aalst.")
+    name: Name
+    country: Country
+    time_zone: str = Field(max_length=64, description="IANA time zone, e.g. Europe/Brussels.")
+    languages: list[Language] = Field(min_length=1, max_length=3)
+    config: BranchConfig | None = None
+    admin_email: Email | None = Field(None, description="The first branch admin, who gets an invitation.")
+    admin_name: Name | None = None
+
+    _tz = field_validator("time_zone")(_time_zone)
+    _langs = field_validator("languages")(_languages)
+
+
+class BranchUpdate(Strict):
+    name: Name | None = None
+    time_zone: str | None = Field(None, max_length=64)
+    languages: list[Language] | None = Field(None, min_length=1, max_length=3)
+    config: BranchConfig | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return _time_zone(value) if value is not None else None
+
+    @field_validator("languages")
+    @classmethod
+    def _langs(cls, value: list[str] | None) -> list[str] | None:
+        return _languages(value) if value is not None else None
+
+
+class BranchOut(BaseModel):
+    id: str
+    name: str
+    country: Country
+    time_zone: str
+    languages: list[Language]
+    status: Literal["active", "suspended"]
+    config: BranchConfig
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class StaffOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: StaffRoleName
+    status: Literal["invited", "active"]
+    created_at: str
+
+
+class BranchOnboarded(BranchOut):
+    admin: StaffOut | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class BranchSummary(BaseModel):
+    id: str
+    name: str
+    country: Country
+    status: Literal["active", "suspended"]
+    created_at: str
+    staff_count: int
+
+
+class BranchPage(BaseModel):
+    items: list[BranchSummary]
+    next: str | None = Field(None, description="Pass as ?cursor= for the next page.")
+
+
+class PublicBranch(BaseModel):
+    id: str
+    name: str
+    country: Country
+    languages: list[Language]
+    services: list[Service]
+
+
+class StaffInvite(Strict):
+    email: Email
+    role: StaffRoleName
+    name: Name | None = None
+
+
+class StaffRoleChange(Strict):
+    role: StaffRoleName
+
+
+class StaffList(BaseModel):
+    items: list[StaffOut]
+
+
+class PageQuery(Strict):
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class Me(BaseModel):
+    role: Literal["coordinator", "branch_admin", "head_office"]
+    branch: str | None
+    subject: str
+
+
+class Error(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class OpenAPIDocument(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, str]
+    paths: dict[str, dict]

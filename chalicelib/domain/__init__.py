@@ -1,0 +1,1 @@
+"""Pure domain: rules and state, standard library only."""

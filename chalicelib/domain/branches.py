@@ -1,0 +1,130 @@
+"""A branch (tenant): identity, status and configuration, with sensible defaults per country.
+
+Configuration is data: onboarding a branch never needs a code change. A branch's stored
+configuration only holds what differs from nothing; reading always merges it over the
+defaults of its country, so sections added by later releases get their defaults.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from chalicelib.domain.errors import ConflictError
+
+BRANCH_ID_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
+_BRANCH_ID = re.compile(BRANCH_ID_PATTERN)
+
+# Languages the forms and mails are written in.
+LANGUAGES = ("nl", "fr", "en")
+COUNTRIES = ("BE", "FR", "NL")
+
+# The catalogue of support services a branch may offer (domain.md: "Support along the way").
+SERVICES = (
+    "interview_workshop",
+    "cv_review",
+    "cv_workshop",
+    "linkedin_workshop",
+    "interview_simulation",
+    "intervision",
+    "speech_therapy",
+    "listening_service",
+    "laptop_loan",
+    "it_training",
+)
+
+
+class BranchStatus(str, Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+def is_branch_id(value: str) -> bool:
+    return bool(_BRANCH_ID.match(value))
+
+
+_COMMON_SERVICES = [
+    "interview_workshop",
+    "cv_review",
+    "linkedin_workshop",
+    "interview_simulation",
+    "intervision",
+    "laptop_loan",
+]
+
+
+def default_config(country: str) -> dict[str, Any]:
+    """The configuration a new branch of ``country`` gets for everything it does not set."""
+    mentee_languages: list[str] = ["nl", "en"] if country == "NL" else []
+    return {
+        "eligibility": {
+            "mentee": {
+                "min_age": 18,
+                "max_age": 33,
+                "requires_work_permit": True,
+                "requires_migration_background": True,
+                # A mentee must speak at least one of these (empty: no requirement).
+                "languages_any": mentee_languages,
+            },
+            "mentor": {"min_age": 50, "max_age": None, "languages_any": []},
+        },
+        "services": list(_COMMON_SERVICES),
+        "info_sessions": {
+            "duration_minutes": 90,
+            "capacity": 20,
+            "formats": ["in_person", "online"],
+        },
+        "allowed_origins": [],
+        "retention": {
+            # Candidates who never became a duo, counted from their last activity.
+            "candidate_months": 24,
+            # People whose duo closed, counted from the 12-month outcome.
+            "after_outcome_months": 24,
+        },
+        "targets": {},
+    }
+
+
+def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``patch`` over ``base``: dicts merge, everything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "targets":
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+@dataclass
+class Branch:
+    id: str
+    name: str
+    country: str
+    time_zone: str
+    languages: list[str]
+    config: dict[str, Any] = field(default_factory=dict)
+    status: BranchStatus = BranchStatus.ACTIVE
+    created_at: str = ""
+    updated_at: str = ""
+    version: int = 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is BranchStatus.ACTIVE
+
+    def effective_config(self) -> dict[str, Any]:
+        return merge(default_config(self.country), self.config)
+
+    def suspend(self) -> None:
+        if self.status is BranchStatus.SUSPENDED:
+            raise ConflictError("The branch is suspended already.", code="already_suspended")
+        self.status = BranchStatus.SUSPENDED
+
+    def resume(self) -> None:
+        if self.status is BranchStatus.ACTIVE:
+            raise ConflictError("The branch is active already.", code="already_active")
+        self.status = BranchStatus.ACTIVE

@@ -1,0 +1,16 @@
+"""Rules across the fields of a branch configuration (each field's own shape is checked on input)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def config_problems(config: dict[str, Any]) -> dict[str, str]:
+    """Field path -> message for every rule the (merged) configuration breaks."""
+    problems: dict[str, str] = {}
+    for role in ("mentee", "mentor"):
+        rules = config.get("eligibility", {}).get(role, {})
+        low, high = rules.get("min_age"), rules.get("max_age")
+        if low is not None and high is not None and low > high:
+            problems[f"config.eligibility.{role}.max_age"] = "The maximum age must not be below the minimum age."
+    return problems

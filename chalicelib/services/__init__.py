@@ -1,0 +1,1 @@
+"""Use cases: verb-named functions taking primitives, the tenant, and repositories."""

@@ -1,0 +1,44 @@
+"""The repositories and adapters a service needs, built lazily once per process.
+
+Tests replace them with ``use(...)``; handlers get them with ``get()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from chalicelib.store.branches import BranchRepository
+from chalicelib.store.directory import Directory
+from chalicelib.store.scopes import Scopes
+from chalicelib.store.staff import StaffRepository
+
+
+@dataclass
+class Repos:
+    scopes: Scopes = field(default_factory=Scopes)
+    directory: Directory = field(default_factory=Directory)
+
+    @cached_property
+    def branches(self) -> BranchRepository:
+        return BranchRepository(self.scopes)
+
+    @cached_property
+    def staff(self) -> StaffRepository:
+        return StaffRepository(self.scopes)
+
+
+_repos: Repos | None = None
+
+
+def get() -> Repos:
+    global _repos
+    if _repos is None:
+        _repos = Repos()
+    return _repos
+
+
+def use(repos: Repos | None) -> None:
+    """Replace (or with None, forget) the process-wide repositories."""
+    global _repos
+    _repos = repos

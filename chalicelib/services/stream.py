@@ -1,0 +1,40 @@
+"""What the table's stream drives: figures derived from changes (kept up to date, rebuildable).
+
+Today: each branch's staff count in the head office's registry. Records that fail are
+reported back one by one (partial batch response), so only they are retried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from chalicelib.observability import logger
+from chalicelib.services.repos import Repos, get
+from chalicelib.store.keys import branch_of, item_kind
+
+_DELTA = {"INSERT": 1, "REMOVE": -1}
+
+
+def apply_change(repos: Repos, record: DynamoDBRecord) -> None:
+    keys = record.dynamodb.keys if record.dynamodb else None
+    if not keys:
+        return
+    pk, sk = str(keys.get("pk", "")), str(keys.get("sk", ""))
+    delta = _DELTA.get(record.event_name.name if record.event_name else "", 0)
+    if item_kind(pk, sk) == "staff" and delta:
+        repos.branches.add_staff_count(branch_of(pk) or "", delta)
+
+
+def handle_batch(event: dict[str, Any], repos: Repos | None = None) -> dict[str, Any]:
+    """Apply a batch of stream records; answer which ones failed."""
+    chosen = repos or get()
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+    result = process_partial_response(
+        event=event, record_handler=lambda r: apply_change(chosen, r), processor=processor
+    )
+    if result.get("batchItemFailures"):
+        logger.warning("stream records failed", extra={"failed": len(result["batchItemFailures"])})
+    return result

@@ -1,0 +1,95 @@
+"""The one module that builds keys.
+
+Every item of a branch has a partition key that starts with ``T#{branch}#``, on the table
+and on every index; the IAM policy of a branch's credentials allows exactly that prefix.
+Platform items (the branch registry that the head office lists) live under ``REGISTRY``.
+Each person, duo or session gets a partition of its own; lists come from GSI1, keyed by
+branch, kind and status.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from typing import Any
+
+from chalicelib.domain.errors import InvalidInputError
+
+REGISTRY = "REGISTRY"
+
+
+def tenant_prefix(branch: str) -> str:
+    if not branch or "#" in branch:
+        raise ValueError("a branch id is a non-empty slug")
+    return f"T#{branch}#"
+
+
+def branch_of(pk: str) -> str | None:
+    """The branch an item belongs to, from its partition key (None for platform items)."""
+    if not pk.startswith("T#"):
+        return None
+    return pk.split("#", 2)[1]
+
+
+# Branch configuration: one item in the branch's own partition space.
+def branch_key(branch: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}BRANCH", "BRANCH"
+
+
+def registry_key(branch: str) -> tuple[str, str]:
+    return REGISTRY, f"BRANCH#{branch}"
+
+
+def staff_key(branch: str, staff_id: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}STAFF#{staff_id}", "STAFF"
+
+
+def staff_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}STAFF"
+
+
+def staff_email_key(branch: str, email: str) -> tuple[str, str]:
+    """Guard item that keeps a staff email unique within a branch (hashed, not readable)."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return f"{tenant_prefix(branch)}STAFFEMAIL#{digest}", "GUARD"
+
+
+# Pagination cursors: opaque to callers, and only valid in the partition space they came from.
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    raw = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, expected_prefix: str) -> dict[str, Any] | None:
+    """Decode a cursor; refuse it unless every key in it lies under ``expected_prefix``."""
+    if not cursor:
+        return None
+    bad = InvalidInputError("This page link is not valid here.", {"cursor": "Unknown or expired cursor."})
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(data, dict) or not data:
+        raise bad
+    for name, value in data.items():
+        if not isinstance(value, dict) or set(value) != {"S"} or not isinstance(value["S"], str):
+            raise bad
+        if name in ("pk", "gsi1pk", "gsi2pk") and not value["S"].startswith(expected_prefix):
+            raise bad
+    return data
+
+
+def item_kind(pk: str, sk: str) -> str | None:
+    """What a changed item is, for the stream handler: 'staff', 'branch', or None."""
+    if branch_of(pk) is None:
+        return None
+    if sk == "STAFF":
+        return "staff"
+    if sk == "BRANCH":
+        return "branch"
+    return None

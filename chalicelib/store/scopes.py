@@ -1,0 +1,131 @@
+"""Which credentials touch the table: a branch's own, or the platform's.
+
+In AWS the Lambda's role may only touch platform items (the registry, branch settings and
+staff invitations). Everything else of a branch is read and written with credentials from
+``sts:AssumeRole`` on the tenant role, tagged ``branch=<id>``; that role's policy allows only
+partition keys under ``T#<branch>#`` (``dynamodb:LeadingKeys``), so even a bug in a handler
+cannot reach another branch. Credentials are cached per branch until shortly before expiry.
+
+PynamoDB caches one connection per model class; ``TableItem._get_connection`` instead returns
+the connection of the scope entered here, and refuses to run outside one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import boto3
+from pynamodb.connection import TableConnection
+from pynamodb.connection.base import MetaTable
+
+from chalicelib.settings import get_settings
+
+TENANT_TAG = "branch"
+_REFRESH_MARGIN_SECONDS = 300
+_SESSION_SECONDS = 3600
+
+_current: ContextVar[TableConnection | None] = ContextVar("duo_table_connection", default=None)
+
+
+class ScopeError(RuntimeError):
+    """DynamoDB was used outside a tenant or platform scope."""
+
+
+def current_connection() -> TableConnection:
+    conn = _current.get()
+    if conn is None:
+        raise ScopeError("DynamoDB access outside a tenant or platform scope")
+    return conn
+
+
+def _meta_table(schema: dict[str, Any], table_name: str) -> MetaTable:
+    return MetaTable(
+        {
+            "TableName": table_name,
+            "KeySchema": schema["key_schema"],
+            "AttributeDefinitions": schema["attribute_definitions"],
+            "GlobalSecondaryIndexes": [
+                {"IndexName": i["index_name"], "KeySchema": i["key_schema"]}
+                for i in schema["global_secondary_indexes"]
+            ],
+        }
+    )
+
+
+class Scopes:
+    """Hands out table connections: one for the platform, one per branch (cached)."""
+
+    def __init__(self, sts_client: Any = None) -> None:
+        self._settings = get_settings()
+        self._sts = sts_client
+        self._lock = threading.Lock()
+        self._tenants: dict[str, tuple[TableConnection, float]] = {}
+        self._platform: TableConnection | None = None
+
+    def _connection(self, **credentials: str | None) -> TableConnection:
+        from chalicelib.store.models import TableItem
+
+        s = self._settings
+        return TableConnection(
+            s.table_name,
+            region=s.region,
+            meta_table=_meta_table(TableItem._get_schema(), s.table_name),
+            max_retry_attempts=3,
+            **credentials,
+        )
+
+    def _assume(self, branch: str) -> tuple[TableConnection, float]:
+        if self._sts is None:
+            self._sts = boto3.client("sts", region_name=self._settings.region)
+        creds = self._sts.assume_role(
+            RoleArn=self._settings.tenant_role_arn,
+            RoleSessionName=f"duo-{branch}"[:64],
+            DurationSeconds=_SESSION_SECONDS,
+            Tags=[{"Key": TENANT_TAG, "Value": branch}],
+        )["Credentials"]
+        conn = self._connection(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        return conn, creds["Expiration"].timestamp() - _REFRESH_MARGIN_SECONDS
+
+    def tenant_connection(self, branch: str) -> TableConnection:
+        with self._lock:
+            cached = self._tenants.get(branch)
+            if cached is None or cached[1] <= time.time():
+                cached = self._assume(branch)
+                self._tenants[branch] = cached
+            return cached[0]
+
+    def platform_connection(self) -> TableConnection:
+        with self._lock:
+            if self._platform is None:
+                self._platform = self._connection()
+            return self._platform
+
+    @contextmanager
+    def tenant(self, branch: str) -> Iterator[TableConnection]:
+        """Run the block with ``branch``'s own credentials."""
+        with _entered(self.tenant_connection(branch)) as conn:
+            yield conn
+
+    @contextmanager
+    def platform(self) -> Iterator[TableConnection]:
+        """Run the block with the platform's credentials (registry and branch settings only)."""
+        with _entered(self.platform_connection()) as conn:
+            yield conn
+
+
+@contextmanager
+def _entered(conn: TableConnection) -> Iterator[TableConnection]:
+    token = _current.set(conn)
+    try:
+        yield conn
+    finally:
+        _current.reset(token)
