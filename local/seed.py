@@ -46,3 +46,20 @@ def seed(repos: Repos) -> None:
         for role in (Role.BRANCH_ADMIN, Role.COORDINATOR)
     ]
     repos.branches.add_many(branches, staff)
+    register_staff(repos)
+
+
+def register_staff(repos: Repos) -> None:
+    """Put every staff member of the table into the directory (moto's Cognito), without mail.
+
+    Locally the pool lives only as long as moto's server, so this runs after seeding and after
+    restoring a snapshot.
+    """
+    cursor = None
+    while True:
+        rows, cursor = repos.branches.list(100, cursor)
+        for row in rows:
+            for member in repos.staff.list(row["id"]):
+                repos.directory.invite(member, send_mail=False)
+        if cursor is None:
+            return

@@ -35,7 +35,24 @@ from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
 PUBLIC = frozenset({Role.ANONYMOUS})
+
+
+class TooLargeError(InvalidInputError):
+    """The body is larger than any form of ours needs."""
+
+    code = "too_large"
+
+
+class UnsupportedMediaError(InvalidInputError):
+    """The body is not JSON."""
+
+    code = "unsupported_media_type"
+
+
+# Most specific first: the first class an error is an instance of gives its status.
 STATUS = {
+    TooLargeError: 413,
+    UnsupportedMediaError: 415,
     InvalidInputError: 400,
     UnauthenticatedError: 401,
     ForbiddenError: 403,
@@ -133,10 +150,10 @@ def _authorise(spec: RouteSpec, principal: Principal, params: dict[str, str]) ->
 def _parse_body(spec: RouteSpec, request: Any) -> Any:
     raw = request.raw_body or b""
     if len(raw) > get_settings().max_body_bytes:
-        raise _TooLarge()
+        raise TooLargeError("The body is too large.", {"body": f"Send at most {get_settings().max_body_bytes} bytes."})
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if content_type != "application/json":
-        raise _Unsupported()
+        raise UnsupportedMediaError("Send JSON.", {"body": "Use Content-Type: application/json."})
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -147,14 +164,6 @@ def _parse_body(spec: RouteSpec, request: Any) -> Any:
         return spec.body.model_validate(data)  # type: ignore[union-attr]
     except ValidationError as error:
         raise _validation_error(error) from None
-
-
-class _TooLarge(InvalidInputError):
-    code = "too_large"
-
-
-class _Unsupported(InvalidInputError):
-    code = "unsupported_media_type"
 
 
 def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, params: dict[str, str]) -> Response:
@@ -183,8 +192,7 @@ def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, par
         body = _parse_body(spec, request) if spec.body is not None else None
         result = handler(Call(principal, params, body, query, correlation_id))
     except DuoError as error:
-        status = 413 if isinstance(error, _TooLarge) else 415 if isinstance(error, _Unsupported) else None
-        status = status or next(s for cls, s in STATUS.items() if isinstance(error, cls))
+        status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
         logger.info("request refused", extra={"status": status, "code": error.code})
         return error_response(error, status, correlation_id)
     except Exception:

@@ -26,7 +26,7 @@ def invite_staff(repos: Repos, branch: str, *, email: str, role: Role, name: str
     except Exception:
         repos.staff.remove(branch, member)
         raise
-    logger.info("staff invited", extra={"staff_id": member.id, "role": role.value})
+    logger.info("staff invited", extra={"staff_id": member.id, "staff_role": role.value})
     return member
 
 

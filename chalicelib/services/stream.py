@@ -6,6 +6,7 @@ reported back one by one (partial batch response), so only they are retried.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -33,7 +34,7 @@ def handle_batch(event: dict[str, Any], repos: Repos | None = None) -> dict[str,
     chosen = repos or get()
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
     result = process_partial_response(
-        event=event, record_handler=lambda r: apply_change(chosen, r), processor=processor
+        event=event, record_handler=partial(apply_change, chosen), processor=processor
     )
     if result.get("batchItemFailures"):
         logger.warning("stream records failed", extra={"failed": len(result["batchItemFailures"])})

@@ -26,9 +26,10 @@ class Directory:
             self._client = boto3.client("cognito-idp", region_name=get_settings().region)
         return self._client
 
-    def invite(self, member: StaffMember) -> None:
+    def invite(self, member: StaffMember, *, send_mail: bool = True) -> None:
         """Create the user (Cognito mails the invitation) and put them in their role's group."""
         errors = self.client.exceptions
+        mail = {"DesiredDeliveryMediums": ["EMAIL"]} if send_mail else {"MessageAction": "SUPPRESS"}
         try:
             self.client.admin_create_user(
                 UserPoolId=self._pool,
@@ -38,7 +39,7 @@ class Directory:
                     {"Name": "email_verified", "Value": "true"},
                     {"Name": "custom:branch", "Value": member.branch},
                 ],
-                DesiredDeliveryMediums=["EMAIL"],
+                **mail,
             )
             self.client.admin_add_user_to_group(
                 UserPoolId=self._pool, Username=member.id, GroupName=member.role.value
