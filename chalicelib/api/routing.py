@@ -142,9 +142,9 @@ def _authorise(spec: RouteSpec, principal: Principal, params: dict[str, str]) ->
     if principal.role not in spec.roles:
         raise ForbiddenError("Your role may not do this.")
     branch = params.get("branch")
-    if branch is not None and not principal.is_head_office and not spec.public:
-        if not principal.acts_for(branch):
-            raise ForbiddenError("This belongs to another branch.")
+    staff_route = branch is not None and not principal.is_head_office and not spec.public
+    if staff_route and not principal.acts_for(branch):
+        raise ForbiddenError("This belongs to another branch.")
 
 
 def _parse_body(spec: RouteSpec, request: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError
@@ -37,7 +37,7 @@ SERVICES = (
 )
 
 
-class BranchStatus(str, Enum):
+class BranchStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ANONYMOUS = "anonymous"
     COORDINATOR = "coordinator"
     BRANCH_ADMIN = "branch_admin"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.roles import Role
 
 
-class StaffStatus(str, Enum):
+class StaffStatus(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from chalicelib.domain.branches import Branch, default_config, merge
+from chalicelib.domain.branches import Branch, merge
 from chalicelib.domain.config_rules import config_problems
 from chalicelib.domain.errors import DuoError, InvalidInputError, NotFoundError
 from chalicelib.domain.roles import Role
@@ -127,6 +127,3 @@ def resume_branch(repos: Repos, branch_id: str) -> Branch:
     repos.branches.save(branch)
     return branch
 
-
-def defaults_for(country: str) -> dict[str, Any]:
-    return default_config(country)

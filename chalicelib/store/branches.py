@@ -88,17 +88,16 @@ class BranchRepository:
 
     def add_many(self, branches: list[Branch], staff: list[StaffMember]) -> None:
         """Seed many branches and staff with batch writes (no conditions: for empty tables)."""
-        with self._scopes.platform():
-            with BranchItem.batch_write() as batch:
-                for branch in branches:
-                    branch.version = 1
-                    item = _to_item(branch)
-                    item.version = 1
-                    batch.save(item)
-                    batch.save(_registry(branch))
-                for member in staff:
-                    batch.save(staff_item(member))
-                    batch.save(guard_item(member))
+        with self._scopes.platform(), BranchItem.batch_write() as batch:
+            for branch in branches:
+                branch.version = 1
+                item = _to_item(branch)
+                item.version = 1
+                batch.save(item)
+                batch.save(_registry(branch))
+            for member in staff:
+                batch.save(staff_item(member))
+                batch.save(guard_item(member))
 
     def get(self, branch_id: str) -> Branch:
         pk, sk = keys.branch_key(branch_id)

@@ -5,6 +5,7 @@ Locally the same calls go to moto's Cognito (``make run`` creates the pool).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import boto3
@@ -58,7 +59,5 @@ class Directory:
         )
 
     def remove(self, member: StaffMember) -> None:
-        try:
+        with contextlib.suppress(self.client.exceptions.UserNotFoundException):
             self.client.admin_delete_user(UserPoolId=self._pool, Username=member.id)
-        except self.client.exceptions.UserNotFoundException:
-            pass

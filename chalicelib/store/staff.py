@@ -91,7 +91,6 @@ class StaffRepository:
             StaffItem(pk, sk).update(actions=[StaffItem.role.set(role.value)], condition=StaffItem.pk.exists())
 
     def remove(self, branch: str, member: StaffMember) -> None:
-        with self._scopes.tenant(branch) as conn:
-            with TransactWrite(connection=conn.connection) as tx:
-                tx.delete(staff_item(member))
-                tx.delete(guard_item(member))
+        with self._scopes.tenant(branch) as conn, TransactWrite(connection=conn.connection) as tx:
+            tx.delete(staff_item(member))
+            tx.delete(guard_item(member))

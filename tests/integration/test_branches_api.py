@@ -88,7 +88,8 @@ def test_required_fields_are_only_five(client):
 def test_head_office_updates_configuration_as_a_deep_patch(client):
     response = client.http.patch(
         "/branches/rotterdam", headers=HO,
-        body=json.dumps({"config": {"eligibility": {"mentee": {"max_age": 30}}, "retention": {"candidate_months": 12}}}),
+        body=json.dumps({"config": {"eligibility": {"mentee": {"max_age": 30}},
+                                    "retention": {"candidate_months": 12}}}),
     )
     assert response.status_code == 200, response.body
     config = response.json_body["config"]

@@ -12,13 +12,12 @@ import json
 
 import pytest
 
+import app  # noqa: F401  (registers every route)
 from chalicelib.api.routing import ROUTES, RouteSpec
 from chalicelib.api.schemas import BranchUpdate, StaffInvite, StaffRoleChange
 from chalicelib.domain.roles import Role
 from local.seed import demo_subject
 from tests.conftest import bearer
-
-import app  # noqa: F401  (registers every route)
 
 OWN, OTHER = "antwerp", "ghent"
 # A real object of a branch, for each kind of path parameter.

@@ -90,10 +90,10 @@ def test_branch_requests_use_that_branchs_credentials(signed):
     assert tenant_requests >= 6
 
 
-def test_credentials_are_assumed_once_per_branch_and_reused(signed):
+@pytest.mark.usefixtures("signed")
+def test_credentials_are_assumed_once_per_branch_and_reused():
     from local.seed import seed
 
-    requests, issued = signed
     repos = repos_module.get()
     seed(repos)
     calls = []

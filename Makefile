@@ -1,0 +1,36 @@
+# duo: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+.PHONY: run test lint token package lint-infra bench reset clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+## Start the local stack: moto (DynamoDB, streams, STS, Cognito, SES) + chalice local on :8000.
+run: $(STAMP)
+	$(PY) -m local.run
+
+## Whole test suite: lint, unit, integration, end-to-end (starts what it needs).
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -n 2 --dist loadfile tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## Print a token for a seeded demo user: make -s token ROLE=coordinator BRANCH=antwerp
+token: $(STAMP)
+	@$(PY) -m local.token_cli $(ROLE) $(BRANCH)
+
+## Forget local data: the next `make run` seeds afresh.
+reset:
+	rm -f .local/snapshot.json
+
+clean:
+	rm -rf build .local $(VENV) .venv-checkov
