@@ -26,37 +26,41 @@ _ORIGIN = re.compile(r"^(https://[a-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:\
 
 
 class Strict(BaseModel):
+    """Input models: unknown fields are refused. A field typed without ``| None`` may be left
+    out but not sent as null (only a null that means something, like "no maximum age", is taken).
+    """
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class MenteeEligibility(Strict):
-    min_age: Age | None = None
-    max_age: Age | None = None
-    requires_work_permit: bool | None = None
-    requires_migration_background: bool | None = None
-    languages_any: list[Language] | None = Field(None, description="The mentee speaks at least one of these.")
+    min_age: Age = None  # type: ignore[assignment]
+    max_age: Age | None = Field(None, description="null: no maximum.")
+    requires_work_permit: bool = None  # type: ignore[assignment]
+    requires_migration_background: bool = None  # type: ignore[assignment]
+    languages_any: list[Language] = Field(None, description="The mentee speaks at least one of these.")
 
 
 class MentorEligibility(Strict):
-    min_age: Age | None = None
-    max_age: Age | None = None
-    languages_any: list[Language] | None = None
+    min_age: Age = None  # type: ignore[assignment]
+    max_age: Age | None = Field(None, description="null: no maximum.")
+    languages_any: list[Language] = None  # type: ignore[assignment]
 
 
 class Eligibility(Strict):
-    mentee: MenteeEligibility | None = None
-    mentor: MentorEligibility | None = None
+    mentee: MenteeEligibility = None  # type: ignore[assignment]
+    mentor: MentorEligibility = None  # type: ignore[assignment]
 
 
 class InfoSessionDefaults(Strict):
-    duration_minutes: Annotated[int, Field(ge=15, le=480)] | None = None
-    capacity: Annotated[int, Field(ge=1, le=1000)] | None = None
-    formats: list[Literal["in_person", "online"]] | None = Field(None, min_length=1)
+    duration_minutes: Annotated[int, Field(ge=15, le=480)] = None  # type: ignore[assignment]
+    capacity: Annotated[int, Field(ge=1, le=1000)] = None  # type: ignore[assignment]
+    formats: list[Literal["in_person", "online"]] = Field(None, min_length=1)
 
 
 class Retention(Strict):
-    candidate_months: Annotated[int, Field(ge=1, le=120)] | None = None
-    after_outcome_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    candidate_months: Annotated[int, Field(ge=1, le=120)] = None  # type: ignore[assignment]
+    after_outcome_months: Annotated[int, Field(ge=1, le=120)] = None  # type: ignore[assignment]
 
 
 class Target(Strict):
@@ -66,14 +70,14 @@ class Target(Strict):
 
 
 class BranchConfig(Strict):
-    eligibility: Eligibility | None = None
-    services: list[Service] | None = Field(None, description="Support services the branch offers.")
-    info_sessions: InfoSessionDefaults | None = None
-    allowed_origins: list[str] | None = Field(
+    eligibility: Eligibility = None  # type: ignore[assignment]
+    services: list[Service] = Field(None, description="Support services the branch offers.")
+    info_sessions: InfoSessionDefaults = None  # type: ignore[assignment]
+    allowed_origins: list[str] = Field(
         None, max_length=20, description="Websites allowed to post the branch's forms (https origins)."
     )
-    retention: Retention | None = None
-    targets: dict[Annotated[str, Field(pattern=r"^20\d\d$")], Target] | None = Field(
+    retention: Retention = None  # type: ignore[assignment]
+    targets: dict[Annotated[str, Field(pattern=r"^20\d\d$")], Target] = Field(
         None, description="Yearly targets, by year."
     )
 
@@ -120,10 +124,10 @@ class BranchCreate(Strict):
 
 
 class BranchUpdate(Strict):
-    name: Name | None = None
-    time_zone: str | None = Field(None, max_length=64)
-    languages: list[Language] | None = Field(None, min_length=1, max_length=3)
-    config: BranchConfig | None = None
+    name: Name = None  # type: ignore[assignment]
+    time_zone: str = Field(None, max_length=64)
+    languages: list[Language] = Field(None, min_length=1, max_length=3)
+    config: BranchConfig = None  # type: ignore[assignment]
 
     @field_validator("time_zone")
     @classmethod

@@ -74,3 +74,15 @@ def test_unexpected_failures_answer_500_in_the_error_shape(client, seeded, monke
     body = _error_shape(response)
     assert "disk on fire" not in json.dumps(body)
     assert response.headers["X-Correlation-Id"]
+
+
+@pytest.mark.parametrize("patch", [{"name": None}, {"languages": None}, {"time_zone": None}, {"config": None},
+                                   {"config": {"eligibility": None}}, {"config": {"eligibility": {"mentee": None}}},
+                                   {"config": {"retention": {"candidate_months": None}}}])
+def test_nulls_in_a_patch_never_break_the_branch(client, patch):
+    response = client.http.patch("/branches/ghent", headers=HO, body=json.dumps(patch))
+    assert response.status_code in (200, 400), response.body
+    branch = client.http.get("/branches/ghent", headers=HO).json_body
+    assert branch["name"] == "Ghent" and branch["languages"] == ["nl"]
+    assert branch["config"]["eligibility"]["mentee"]["min_age"] == 18
+    assert branch["config"]["retention"]["candidate_months"] == 24
