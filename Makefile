@@ -28,6 +28,10 @@ lint: $(STAMP)
 token: $(STAMP)
 	@$(PY) -m local.token_cli $(ROLE) $(BRANCH)
 
+## Benchmarks (cold start vs a minimal Chalice app, DynamoDB round trips); figures only, no verdict.
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
 ## Forget local data: the next `make run` seeds afresh.
 reset:
 	rm -f .local/snapshot.json

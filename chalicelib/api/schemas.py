@@ -30,7 +30,7 @@ class Strict(BaseModel):
     out but not sent as null (only a null that means something, like "no maximum age", is taken).
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class MenteeEligibility(Strict):
@@ -140,7 +140,13 @@ class BranchUpdate(Strict):
         return _languages(value) if value is not None else None
 
 
-class BranchOut(BaseModel):
+class Out(BaseModel):
+    """Response models: built on first use, so a cold start pays only for the routes it serves."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class BranchOut(Out):
     id: str
     name: str
     country: Country
@@ -153,7 +159,7 @@ class BranchOut(BaseModel):
     version: int
 
 
-class StaffOut(BaseModel):
+class StaffOut(Out):
     id: str
     email: str
     name: str
@@ -167,7 +173,7 @@ class BranchOnboarded(BranchOut):
     warnings: list[str] = Field(default_factory=list)
 
 
-class BranchSummary(BaseModel):
+class BranchSummary(Out):
     id: str
     name: str
     country: Country
@@ -176,12 +182,12 @@ class BranchSummary(BaseModel):
     staff_count: int
 
 
-class BranchPage(BaseModel):
+class BranchPage(Out):
     items: list[BranchSummary]
     next: str | None = Field(None, description="Pass as ?cursor= for the next page.")
 
 
-class PublicBranch(BaseModel):
+class PublicBranch(Out):
     id: str
     name: str
     country: Country
@@ -199,7 +205,7 @@ class StaffRoleChange(Strict):
     role: StaffRoleName
 
 
-class StaffList(BaseModel):
+class StaffList(Out):
     items: list[StaffOut]
 
 
@@ -208,20 +214,20 @@ class PageQuery(Strict):
     cursor: str | None = Field(None, max_length=2048)
 
 
-class Me(BaseModel):
+class Me(Out):
     role: Literal["coordinator", "branch_admin", "head_office"]
     branch: str | None
     subject: str
 
 
-class Error(BaseModel):
+class Error(Out):
     code: str
     message: str
     fields: dict[str, str] = Field(default_factory=dict)
 
 
-class OpenAPIDocument(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class OpenAPIDocument(Out):
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     openapi: str
     info: dict[str, str]

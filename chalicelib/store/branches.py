@@ -100,8 +100,11 @@ class BranchRepository:
                 batch.save(guard_item(member))
 
     def get(self, branch_id: str) -> Branch:
+        """A branch's settings. They hold no personal data and belong to the platform (the head
+        office configures them), so they are read with the platform's credentials: public pages
+        and settings reads never wait for a branch's role to be assumed."""
         pk, sk = keys.branch_key(branch_id)
-        with self._scopes.tenant(branch_id):
+        with self._scopes.platform():
             try:
                 return _to_branch(BranchItem.get(pk, sk))
             except DoesNotExist:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import boto3
-
 from chalicelib.domain.errors import ConflictError, UnavailableError
 from chalicelib.domain.roles import Role
 from chalicelib.domain.staff import StaffMember
 from chalicelib.settings import get_settings
+from chalicelib.store import aws
 
 
 class Directory:
@@ -24,7 +23,7 @@ class Directory:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("cognito-idp", region_name=get_settings().region)
+            self._client = aws.client("cognito-idp", get_settings().region)
         return self._client
 
     def invite(self, member: StaffMember, *, send_mail: bool = True) -> None:

@@ -1,7 +1,8 @@
 """Which credentials touch the table: a branch's own, or the platform's.
 
 In AWS the Lambda's role may only touch platform items (the registry, branch settings and
-staff invitations). Everything else of a branch is read and written with credentials from
+staff invitations); none of them is a candidate's data. Everything else of a branch is read and
+written with credentials from
 ``sts:AssumeRole`` on the tenant role, tagged ``branch=<id>``; that role's policy allows only
 partition keys under ``T#<branch>#`` (``dynamodb:LeadingKeys``), so even a bug in a handler
 cannot reach another branch. Credentials are cached per branch until shortly before expiry.
@@ -19,11 +20,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import boto3
-from pynamodb.connection import TableConnection
+import botocore.session
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.connection.base import MetaTable
 
 from chalicelib.settings import get_settings
+from chalicelib.store import aws
 
 TENANT_TAG = "branch"
 _REFRESH_MARGIN_SECONDS = 300
@@ -57,6 +59,19 @@ def _meta_table(schema: dict[str, Any], table_name: str) -> MetaTable:
     )
 
 
+class _Connection(Connection):
+    """PynamoDB's connection, with sessions that share botocore's loaded definitions."""
+
+    @property
+    def session(self) -> botocore.session.Session:
+        if getattr(self._local, "session", None) is None:
+            session = aws.new_session()
+            if self._aws_access_key_id and self._aws_secret_access_key:
+                session.set_credentials(self._aws_access_key_id, self._aws_secret_access_key, self._aws_session_token)
+            self._local.session = session
+        return self._local.session
+
+
 class Scopes:
     """Hands out table connections: one for the platform, one per branch (cached)."""
 
@@ -71,17 +86,14 @@ class Scopes:
         from chalicelib.store.models import TableItem
 
         s = self._settings
-        return TableConnection(
-            s.table_name,
-            region=s.region,
-            meta_table=_meta_table(TableItem._get_schema(), s.table_name),
-            max_retry_attempts=3,
-            **credentials,
-        )
+        table = TableConnection(s.table_name, region=s.region)
+        table.connection = _Connection(region=s.region, max_retry_attempts=3, **credentials)
+        table.connection.add_meta_table(_meta_table(TableItem._get_schema(), s.table_name))
+        return table
 
     def _assume(self, branch: str) -> tuple[TableConnection, float]:
         if self._sts is None:
-            self._sts = boto3.client("sts", region_name=self._settings.region)
+            self._sts = aws.client("sts", self._settings.region)
         creds = self._sts.assume_role(
             RoleArn=self._settings.tenant_role_arn,
             RoleSessionName=f"duo-{branch}"[:64],

@@ -11,10 +11,10 @@ import json
 import re
 
 import boto3
-import pynamodb.connection.base as pynamodb_base
 import pytest
 
 from chalicelib.services import repos as repos_module
+from chalicelib.store import aws as aws_clients
 from chalicelib.store.scopes import Scopes
 from tests.conftest import bearer
 
@@ -35,14 +35,14 @@ def signed(aws, monkeypatch):
         body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
         requests.append((key, body))
 
-    original = pynamodb_base.get_session
+    original = aws_clients.new_session
 
     def session_with_hook():
         session = original()
         session.register("before-send.dynamodb", record)
         return session
 
-    monkeypatch.setattr(pynamodb_base, "get_session", session_with_hook)
+    monkeypatch.setattr(aws_clients, "new_session", session_with_hook)
     sts = boto3.client("sts", region_name="eu-west-1")
 
     asked: list[str] = []
