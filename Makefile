@@ -32,6 +32,14 @@ token: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
+## Package for AWS into build/: template.json + deployment.zip (fails on a left-out dependency or > 250 MB).
+package: $(STAMP)
+	$(PY) -m infra.package
+
+## cfn-lint and checkov on build/template.json (checkov lives in .venv-checkov, created on first use).
+lint-infra: package
+	$(PY) -m infra.lint
+
 ## Forget local data: the next `make run` seeds afresh.
 reset:
 	rm -f .local/snapshot.json

@@ -40,3 +40,25 @@ def test_cursor_round_trips_within_its_partition_space():
 def test_garbage_cursors_are_refused(cursor):
     with pytest.raises(InvalidInputError):
         keys.decode_cursor(cursor, "REGISTRY")
+
+
+
+PLATFORM_PATTERNS = ("REGISTRY", "T#*#BRANCH", "T#*#STAFF#*", "T#*#STAFFEMAIL#*")
+PLATFORM_ITEMS = {"branch_key", "registry_key", "staff_key", "staff_email_key"}
+
+
+def test_only_platform_items_match_the_platform_roles_key_patterns():
+    """The platform role may touch these patterns and IAM's * spans '#': any other key builder
+    (people, duos, sessions...) must never produce a partition key they match."""
+    import inspect
+    from fnmatch import fnmatchcase
+
+    builders = [(name, fn) for name, fn in vars(keys).items()
+                if inspect.isfunction(fn) and name.endswith("_key") and fn.__module__ == keys.__name__]
+    assert len(builders) >= 5
+    for name, fn in builders:
+        arity = len(inspect.signature(fn).parameters)
+        built = fn("antwerp", *["x#STAFF#y"] * (arity - 1))
+        pk = built[0] if isinstance(built, tuple) else built
+        matches = any(fnmatchcase(pk, pattern) for pattern in PLATFORM_PATTERNS)
+        assert matches == (name in PLATFORM_ITEMS), (name, pk)
