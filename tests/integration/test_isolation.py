@@ -1,4 +1,5 @@
-"""The isolation matrix: every branch route, against every staff role of another branch.
+"""The isolation matrix: every branch route, against every staff role of another branch
+(and the head office, where the route holds personal data).
 
 Rows come from the route registry, so a new route is covered without editing this file;
 a new path parameter or body model fails loudly until it gets an example below. Each row
@@ -70,6 +71,8 @@ def test_other_branch_staff_never_reach_a_branch_object(client, seeded, spec):
     attackers = [Role.COORDINATOR, Role.BRANCH_ADMIN]
 
     def attack() -> None:
+        if not spec.public and Role.HEAD_OFFICE not in spec.roles:  # staff data: never the head office
+            assert _call(client, spec, path, bearer("head_office")).status_code == 403, path
         for role in attackers:
             headers = bearer(role.value, OTHER)
             if not spec.public:
