@@ -59,6 +59,7 @@ def dump(client: Any, table: str, path: Path) -> int:
     }
     aside = path.with_name(path.name + ".tmp")
     aside.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+    aside.chmod(0o600)  # whatever was typed into the local stack, only its owner reads
     os.replace(aside, path)
     return len(items)
 

@@ -3,7 +3,8 @@
 Every ``interval`` seconds it reads each shard (``GetRecords``, at most the handler's batch size)
 and calls the handler in-process with a Lambda-shaped ``DynamoDBStreams`` event. Records the handler
 reports in ``batchItemFailures`` (or all of them, if it raises) are fed again, up to ``attempts``
-times, then dropped with a log line. Nothing of an item's content is logged.
+times, then dropped with a log line. Nothing of an item's content is logged. After each page,
+``on_consumed`` gets the last sequence number read (the runner then lets moto forget the records).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class StreamFeeder:
         interval: float = 1.0,
         attempts: int = 3,
         invoke_lock: threading.Lock | None = None,
+        on_consumed: Callable[[int], None] | None = None,
     ) -> None:
         self._streams = streams
         self._arn = stream_arn
@@ -58,6 +60,7 @@ class StreamFeeder:
         self._interval = interval
         self._attempts = attempts
         self._invoke_lock = invoke_lock or threading.Lock()
+        self._on_consumed = on_consumed
         self._iterators: dict[str, str] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -104,6 +107,8 @@ class StreamFeeder:
                 self._iterators[shard_id] = iterator
                 self._feed([lambda_record(r, self._arn, self._region) for r in records])
                 read += len(records)
+                if self._on_consumed is not None:
+                    self._on_consumed(max(int(r["dynamodb"]["SequenceNumber"]) for r in records))
         return read
 
     def _feed(self, records: list[dict[str, Any]]) -> None:
