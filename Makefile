@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint token package lint-infra bench reset clean
+.PHONY: run test e2e lint token package lint-infra bench reset clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,12 +14,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## Start the local stack: moto (DynamoDB, streams, STS, Cognito, SES) + chalice local on :8000.
 run: $(STAMP)
-	$(PY) -m local.run
+	@$(PY) -m local.run
 
 ## Whole test suite: lint, unit, integration, end-to-end (starts what it needs).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile tests
+
+## Only the end-to-end tests against the real local stack (a subset of `make test`).
+e2e: $(STAMP)
+	$(PY) -m pytest -m e2e tests/e2e
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -40,9 +44,10 @@ package: $(STAMP)
 lint-infra: package
 	$(PY) -m infra.lint
 
-## Forget local data: the next `make run` seeds afresh.
+## Forget local data: the next `make run` seeds afresh (stop `make run` first: it saves on stop).
 reset:
-	rm -f .local/snapshot.json
+	@rm -f "$${DUO_STATE_DIR:-.local}/snapshot.json"
+	@echo "Local data forgotten: the next make run seeds afresh."
 
 clean:
 	rm -rf build .local $(VENV) .venv-checkov

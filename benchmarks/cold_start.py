@@ -83,20 +83,6 @@ def child_environment(keys: Path, endpoint: str) -> dict[str, str]:
     return env
 
 
-def make_pool() -> str:
-    """The staff pool as infra/ defines it: role groups and the ``custom:branch`` attribute."""
-    import boto3
-
-    cognito = boto3.client("cognito-idp", region_name=REGION)
-    pool = cognito.create_user_pool(
-        PoolName="duo-staff",
-        Schema=[{"Name": "branch", "AttributeDataType": "String", "Mutable": True}],
-    )["UserPool"]["Id"]
-    for group in ("coordinator", "branch_admin", "head_office"):
-        cognito.create_group(GroupName=group, UserPoolId=pool)
-    return pool
-
-
 @contextmanager
 def local_stack(workdir: Path) -> Iterator[dict[str, str]]:
     """moto on a free loopback port with the seeded table and the pool; yields the children's env."""
@@ -110,9 +96,12 @@ def local_stack(workdir: Path) -> Iterator[dict[str, str]]:
         env = child_environment(workdir, f"http://{host}:{port}")
         os.environ.clear()
         os.environ.update(env)
-        os.environ["DUO_USER_POOL_ID"] = env["DUO_USER_POOL_ID"] = make_pool()
-
         import boto3
+
+        from local.seed import create_staff_pool
+
+        pool = create_staff_pool(boto3.client("cognito-idp", region_name=REGION))
+        os.environ["DUO_USER_POOL_ID"] = env["DUO_USER_POOL_ID"] = pool
 
         from chalicelib.services.repos import Repos
         from chalicelib.store.table import create_table

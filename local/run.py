@@ -45,7 +45,6 @@ HOST = "127.0.0.1"
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"  # moto's account
 TABLE = "duo"
-STAFF_GROUPS = ("coordinator", "branch_admin", "head_office")
 STARTUP_JOBS = ("reconcile_counts",)
 SNAPSHOT_EVERY_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 90.0
@@ -118,17 +117,6 @@ def _apply(env: dict[str, str]) -> None:
     os.environ.update(env)
 
 
-def create_staff_pool(cognito: Any) -> str:
-    """The staff directory, as ``infra/`` defines it: a group per role and ``custom:branch``."""
-    pool = cognito.create_user_pool(
-        PoolName="duo-staff",
-        Schema=[{"Name": "branch", "AttributeDataType": "String", "Mutable": True}],
-    )["UserPool"]["Id"]
-    for group in STAFF_GROUPS:
-        cognito.create_group(GroupName=group, UserPoolId=pool)
-    return pool
-
-
 def _relay(stream: IO[bytes] | None) -> None:
     """Copy chalice local's output to ours, line by line."""
     if stream is None:
@@ -173,6 +161,8 @@ class Stack:
         import boto3
 
         self._dynamodb = boto3.client("dynamodb", region_name=REGION)
+        from local.seed import create_staff_pool
+
         os.environ["DUO_USER_POOL_ID"] = create_staff_pool(boto3.client("cognito-idp", region_name=REGION))
         from chalicelib.store.table import create_table
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from chalicelib.domain.branches import Branch
-from chalicelib.domain.roles import Role
+from chalicelib.domain.roles import GROUP_ROLES, Role
 from chalicelib.domain.staff import StaffMember, StaffStatus
 from chalicelib.services.clock import now_iso
 from chalicelib.services.repos import Repos
@@ -23,6 +24,17 @@ BRANCHES = [
      {"targets": {"2022": {"duos": 50}}}),
 ]
 DEMO_DOMAIN = "demo.duo.invalid"
+
+
+def create_staff_pool(cognito: Any) -> str:
+    """The staff directory as ``infra/`` defines it: a group per role and ``custom:branch``."""
+    pool = cognito.create_user_pool(
+        PoolName="duo-staff",
+        Schema=[{"Name": "branch", "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    for role in GROUP_ROLES:
+        cognito.create_group(GroupName=role.value, UserPoolId=pool)
+    return pool
 
 
 def demo_subject(role: str, branch: str | None = None) -> str:

@@ -35,21 +35,11 @@ from chalicelib.api import auth  # noqa: E402
 from chalicelib.services import repos as repos_module  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from chalicelib.store.table import create_table  # noqa: E402
+from local.seed import create_staff_pool  # noqa: E402
 from local.tokens import generate_keys, mint  # noqa: E402
 
 generate_keys(_KEYS)
 PRIVATE_PEM = (_KEYS / "private.pem").read_bytes()
-
-
-def make_pool(region: str = "eu-west-1") -> str:
-    cognito = boto3.client("cognito-idp", region_name=region)
-    pool = cognito.create_user_pool(
-        PoolName="duo-staff",
-        Schema=[{"Name": "branch", "AttributeDataType": "String", "Mutable": True}],
-    )["UserPool"]["Id"]
-    for group in ("coordinator", "branch_admin", "head_office"):
-        cognito.create_group(GroupName=group, UserPoolId=pool)
-    return pool
 
 
 @pytest.fixture
@@ -57,7 +47,7 @@ def aws(monkeypatch):
     """A fresh moto account with the table and the staff pool; settings and caches reset."""
     with mock_aws():
         create_table(boto3.client("dynamodb", region_name="eu-west-1"), "duo-test")
-        monkeypatch.setenv("DUO_USER_POOL_ID", make_pool())
+        monkeypatch.setenv("DUO_USER_POOL_ID", create_staff_pool(boto3.client("cognito-idp", region_name="eu-west-1")))
         get_settings.cache_clear()
         auth.reset()
         repos_module.use(None)

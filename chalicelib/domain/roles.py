@@ -14,12 +14,12 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = (Role.COORDINATOR, Role.BRANCH_ADMIN)
-# When a user is in several groups, the broadest one counts.
-_PRECEDENCE = (Role.HEAD_OFFICE, Role.BRANCH_ADMIN, Role.COORDINATOR)
+# The directory's groups, one per signed-in role. When a user is in several, the broadest one counts.
+GROUP_ROLES = (Role.HEAD_OFFICE, Role.BRANCH_ADMIN, Role.COORDINATOR)
 
 
 def role_from_groups(groups: list[str]) -> Role | None:
-    for role in _PRECEDENCE:
+    for role in GROUP_ROLES:
         if role.value in groups:
             return role
     return None

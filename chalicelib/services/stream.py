@@ -2,6 +2,11 @@
 
 Today: each branch's staff count in the head office's registry. Records that fail are
 reported back one by one (partial batch response), so only they are retried.
+
+The count is changed with an ADD, which is not idempotent: a record that is retried after its
+ADD was written (a timeout after the write) counts twice. The nightly ``reconcile_counts`` job
+recounts from the items and repairs such drift; making each record's effect idempotent is for
+the figures of the reporting issue.
 """
 
 from __future__ import annotations
