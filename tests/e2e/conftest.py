@@ -1,129 +1,14 @@
-"""The real local stack (``python -m local.run``) in a subprocess, with its own state dir and free ports.
-
-One stack per test session (per xdist worker); ``Stack.restart()`` stops it as Ctrl-C would and starts
-it again on the same state dir. Its output goes to ``<state dir>/run-<n>.log``, shown when start fails.
-"""
+"""The real local stack for the end-to-end tests: see ``tests/stack.py`` (shared with ``tests/browser``)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
-import boto3
 import pytest
-import requests
 
-REPO = Path(__file__).resolve().parents[2]
-READY = "[duo] Ready in"
-START_TIMEOUT = 90.0
+from tests.stack import REPO, Stack, clean_env, free_port, running_stack
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without the settings the unit/integration tests put there."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DUO_", "AWS_", "POWERTOOLS_"))}
-    return {**env, **extra}
-
-
-@dataclass
-class Stack:
-    state_dir: Path
-    moto_port: int = field(default_factory=free_port)
-    api_port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    starts: int = 0
-
-    @property
-    def api(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    @property
-    def moto_url(self) -> str:
-        return f"http://127.0.0.1:{self.moto_port}"
-
-    @property
-    def log(self) -> Path:
-        return self.state_dir / f"run-{self.starts}.log"
-
-    def env(self) -> dict[str, str]:
-        return clean_env(
-            DUO_STATE_DIR=str(self.state_dir), DUO_MOTO_PORT=str(self.moto_port), DUO_PORT=str(self.api_port)
-        )
-
-    def start(self) -> float:
-        """Start and wait for the ready line; return the seconds it took."""
-        self.starts += 1
-        started = time.monotonic()
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "local.run"], cwd=REPO, env=self.env(), stdout=out, stderr=subprocess.STDOUT
-            )
-        while time.monotonic() - started < START_TIMEOUT:
-            if READY in self.log.read_text(errors="replace"):
-                return time.monotonic() - started
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"the local stack did not start; its output:\n{self.log.read_text(errors='replace')[-4000:]}")
-
-    def stop(self) -> None:
-        """Ctrl-C, then wait for the snapshot to be written."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def token(self, role: str, branch: str | None = None) -> str:
-        """A token from the token CLI, as ``make -s token`` prints it."""
-        args = [sys.executable, "-m", "local.token_cli", role, *([branch] if branch else [])]
-        done = subprocess.run(args, cwd=REPO, env=self.env(), capture_output=True, text=True, check=True)
-        return done.stdout.strip()
-
-    def headers(self, role: str, branch: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(role, branch)}"}
-
-    def get(self, path: str, role: str, branch: str | None = None) -> requests.Response:
-        return requests.get(f"{self.api}{path}", headers=self.headers(role, branch), timeout=10)
-
-    def aws(self, service: str) -> Any:
-        """A boto3 client talking straight to the stack's moto server."""
-        from botocore.config import Config
-
-        return boto3.client(
-            service, endpoint_url=self.moto_url, region_name="eu-west-1", aws_access_key_id="testing",
-            aws_secret_access_key="testing", config=Config(max_pool_connections=64, retries={"mode": "standard"}),
-        )
+__all__ = ["REPO", "Stack", "clean_env", "free_port", "stack"]
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("duo-local"))
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    return running_stack(request, tmp_path_factory)
