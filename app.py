@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 from chalice.app import DynamoDBEvent
 
-from chalicelib.api import branches, meta, staff
+from chalicelib.api import branches, meta, sessions, signup, staff
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
@@ -16,6 +16,8 @@ app.experimental_feature_flags.update(["BLUEPRINTS"])
 app.register_blueprint(meta.bp)
 app.register_blueprint(branches.bp)
 app.register_blueprint(staff.bp)
+app.register_blueprint(signup.bp)
+app.register_blueprint(sessions.bp)
 
 
 @app.middleware("all")
@@ -41,3 +43,10 @@ def reconcile_counts(event: Any) -> None:
     from chalicelib.services import jobs, repos
 
     jobs.reconcile_staff_counts(repos.get())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="send_reminders")
+def send_reminders(event: Any) -> None:
+    from chalicelib.services import repos, sessions
+
+    sessions.send_reminders(repos.get())

@@ -25,6 +25,8 @@ class Settings:
     user_pool_id: str
     stream_arn: str
     max_body_bytes: int
+    mail_from: str
+    public_url: str
 
 
 @lru_cache(maxsize=1)
@@ -41,4 +43,7 @@ def get_settings() -> Settings:
         user_pool_id=env.get("DUO_USER_POOL_ID", ""),
         stream_arn=env.get("DUO_TABLE_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
         max_body_bytes=int(env.get("DUO_MAX_BODY_BYTES", str(64 * 1024))),
+        # The verified SES sender of every mail, and the base of the links in them.
+        mail_from=env.get("DUO_MAIL_FROM", "DUO for a JOB <no-reply@duo.example>"),
+        public_url=env.get("DUO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
     )

@@ -49,6 +49,7 @@ def aws(monkeypatch):
         create_table(boto3.client("dynamodb", region_name="eu-west-1"), "duo-test")
         monkeypatch.setenv("DUO_USER_POOL_ID", create_staff_pool(boto3.client("cognito-idp", region_name="eu-west-1")))
         get_settings.cache_clear()
+        boto3.client("ses", region_name="eu-west-1").verify_email_identity(EmailAddress=get_settings().mail_from)
         auth.reset()
         repos_module.use(None)
         yield
@@ -88,3 +89,15 @@ def client(seeded):
 
     with Client(app_module.app) as c:
         yield c
+
+
+def sent_mail() -> list[dict]:
+    """What the app sent through (moto's) SES in this test: to, subject, body (text), newest last."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"]
+    return [
+        {"to": m.destinations["ToAddresses"], "subject": m.subject, "body": m.body}
+        for m in backend.sent_messages
+    ]

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
+from chalicelib.api import cors
 from chalicelib.api.auth import authenticate
 from chalicelib.api.schemas import Error
 from chalicelib.domain.branches import is_branch_id
@@ -69,6 +70,8 @@ _FRIENDLY = {
     "missing": "This field is required.",
     "extra_forbidden": "Unknown field.",
     "string_pattern_mismatch": "This value does not have the expected form.",
+    "union_tag_not_found": "Say whether you sign up as a mentee or a mentor.",
+    "union_tag_invalid": "Say whether you sign up as a mentee or a mentor.",
 }
 
 
@@ -84,6 +87,8 @@ class RouteSpec:
     response: type[BaseModel] | None = None
     status: int = 200
     tags: tuple[str, ...] = ()
+    page: bool = False  # an HTML page: the handler reads the request itself and returns a Response
+    cors: bool = False  # callable from the websites in the branch's ``allowed_origins``
 
     @property
     def public(self) -> bool:
@@ -95,11 +100,13 @@ class RouteSpec:
 
     @property
     def errors(self) -> list[int]:
-        codes = {400, 404} if (self.body or self.query or self.path_params) else set()
+        codes = {400, 404} if (self.body or self.query or self.path_params or self.page) else set()
         if not self.public:
             codes |= {401, 403}
-        if self.body:
+        if self.body or (self.page and self.method == "POST"):
             codes |= {413, 415}
+        if self.cors:
+            codes.add(403)
         if self.method in ("POST", "PATCH", "PUT", "DELETE"):
             codes.add(409)
         return sorted(codes)
@@ -118,6 +125,7 @@ class Call:
     query: Any = None
     correlation_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    headers: Any = None
 
 
 def error_response(error: DuoError, status: int, correlation_id: str) -> Response:
@@ -129,10 +137,14 @@ def error_response(error: DuoError, status: int, correlation_id: str) -> Respons
     )
 
 
-def _validation_error(error: ValidationError) -> InvalidInputError:
+def _validation_error(error: ValidationError, *, tagged: bool = False) -> InvalidInputError:
+    """One message per field; ``tagged``: a union on a tag (``role``) whose tag leads each location."""
     fields: dict[str, str] = {}
     for item in error.errors():
-        path = ".".join(str(p) for p in item["loc"]) or "body"
+        loc = item["loc"][1:] if tagged and len(item["loc"]) > 1 else item["loc"]
+        if item["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            loc = ("role",)
+        path = ".".join(str(p) for p in loc) or "body"
         message = _FRIENDLY.get(item["type"], item["msg"].removeprefix("Value error, "))
         fields.setdefault(path, message)
     return InvalidInputError("Some fields are not valid.", fields)
@@ -163,7 +175,7 @@ def _parse_body(spec: RouteSpec, request: Any) -> Any:
     try:
         return spec.body.model_validate(data)  # type: ignore[union-attr]
     except ValidationError as error:
-        raise _validation_error(error) from None
+        raise _validation_error(error, tagged=issubclass(spec.body, RootModel)) from None
 
 
 def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, params: dict[str, str]) -> Response:
@@ -172,6 +184,7 @@ def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, par
         correlation_id = str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
     logger.append_keys(route=f"{spec.method} {spec.path}", branch=params.get("branch"))
+    cors_headers: dict[str, str] = {}
     try:
         if "branch" in params and not is_branch_id(params["branch"]):
             raise NotFoundError("There is no such branch.", code="branch_not_found")
@@ -189,18 +202,23 @@ def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, par
                 query = spec.query.model_validate(dict(request.query_params or {}))
             except ValidationError as error:
                 raise _validation_error(error) from None
+        if spec.cors:
+            cors_headers = cors.check(params.get("branch", ""), request.headers)
         body = _parse_body(spec, request) if spec.body is not None else None
-        result = handler(Call(principal, params, body, query, correlation_id))
+        extra = {"request": request} if spec.page else {}
+        result = handler(Call(principal, params, body, query, correlation_id, extra, request.headers))
     except DuoError as error:
         status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
         logger.info("request refused", extra={"status": status, "code": error.code})
-        return error_response(error, status, correlation_id)
+        response = error_response(error, status, correlation_id)
+        response.headers.update(cors_headers)  # the branch's website may read why it was refused
+        return response
     except Exception:
         logger.exception("request failed")
         metrics.add_metric(name="UnhandledError", unit="Count", value=1)
         error = DuoError("Something went wrong on our side; it has been logged.", code="internal_error")
         return error_response(error, 500, correlation_id)
-    headers = {"X-Correlation-Id": correlation_id}
+    headers = {"X-Correlation-Id": correlation_id, **cors_headers}
     if isinstance(result, Response):
         result.headers.update(headers)
         return result
@@ -222,12 +240,21 @@ def route(
     response: type[BaseModel] | None = None,
     status: int = 200,
     tags: tuple[str, ...] = (),
+    page: bool = False,
+    cors: bool = False,
 ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
-    """Register ``handler`` on ``bp`` and in ``ROUTES`` (the source of /openapi.json)."""
+    """Register ``handler`` on ``bp`` and in ``ROUTES`` (the source of /openapi.json).
+
+    ``page``: a public HTML page; the handler gets the request in ``call.extra["request"]``, parses
+    what it needs and returns a Response. ``cors``: a public JSON route that the branch's own
+    websites may call from the browser; its preflight (OPTIONS) is answered here.
+    """
+    if page and roles != PUBLIC:
+        raise ValueError("pages are public")
 
     def register(handler: Callable[[Call], Any]) -> Callable[[Call], Any]:
         spec = RouteSpec(
-            path, method, handler.__name__, summary, frozenset(roles), body, query, response, status, tags
+            path, method, handler.__name__, summary, frozenset(roles), body, query, response, status, tags, page, cors
         )
         ROUTES.append(spec)
 
@@ -236,6 +263,29 @@ def route(
             return _dispatch(spec, handler, bp.current_request, params)
 
         bp.route(path, methods=[method], content_types=_CONTENT_TYPES, name=f"{method}_{handler.__name__}")(view)
+        if cors:
+            _register_preflight(bp, path, method)
         return handler
 
     return register
+
+
+def _register_preflight(bp: Blueprint, path: str, method: str) -> None:
+    methods = _PREFLIGHT.setdefault(path, [])
+    methods.append(method)
+    if len(methods) > 1:
+        return  # one OPTIONS route per path; it reads the list when called
+
+    def preflight(**params: str) -> Response:
+        request = bp.current_request
+        branch = params.get("branch", "") if is_branch_id(params.get("branch", "")) else ""
+        headers = cors.preflight_headers(branch, request.headers, methods)
+        if not headers:
+            error = ForbiddenError("This website may not use this form.", code="origin_not_allowed")
+            return error_response(error, 403, str(uuid.uuid4()))
+        return Response(body="", status_code=204, headers=headers)
+
+    bp.route(path, methods=["OPTIONS"], name="OPTIONS" + re.sub(r"\W", "_", path))(preflight)
+
+
+_PREFLIGHT: dict[str, list[str]] = {}

@@ -69,7 +69,17 @@ def default_config(country: str) -> dict[str, Any]:
                 # A mentee must speak at least one of these (empty: no requirement).
                 "languages_any": mentee_languages,
             },
-            "mentor": {"min_age": 50, "max_age": None, "languages_any": []},
+            "mentor": {"min_age": 50, "max_age": None, "languages_any": [], "requires_six_months": True},
+        },
+        "signup": {
+            # Consent is recorded with this version; a new notice gets a new version.
+            "privacy_notice_version": "1",
+            # The branch's privacy notice, per language ("": the form shows the built-in summary).
+            "privacy_notice_url": {},
+            # Where else to turn, per language, for someone the programme is not for ("": nothing).
+            "elsewhere": {},
+            # The longest free-text answer the forms take (characters).
+            "max_text_length": 200,
         },
         "services": list(_COMMON_SERVICES),
         "info_sessions": {

@@ -7,3 +7,7 @@ from datetime import UTC, datetime
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

@@ -9,8 +9,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from chalicelib.store.branches import BranchRepository
+from chalicelib.store.candidates import CandidateRepository
 from chalicelib.store.directory import Directory
+from chalicelib.store.mailer import Mailer
 from chalicelib.store.scopes import Scopes
+from chalicelib.store.sessions import SessionRepository
 from chalicelib.store.staff import StaffRepository
 
 
@@ -18,6 +21,7 @@ from chalicelib.store.staff import StaffRepository
 class Repos:
     scopes: Scopes = field(default_factory=Scopes)
     directory: Directory = field(default_factory=Directory)
+    mailer: Mailer = field(default_factory=Mailer)
 
     @cached_property
     def branches(self) -> BranchRepository:
@@ -26,6 +30,14 @@ class Repos:
     @cached_property
     def staff(self) -> StaffRepository:
         return StaffRepository(self.scopes)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        return SessionRepository(self.scopes)
+
+    @cached_property
+    def candidates(self) -> CandidateRepository:
+        return CandidateRepository(self.scopes)
 
 
 _repos: Repos | None = None

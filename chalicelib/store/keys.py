@@ -56,6 +56,49 @@ def staff_email_key(branch: str, email: str) -> tuple[str, str]:
     return f"{tenant_prefix(branch)}STAFFEMAIL#{digest}", "GUARD"
 
 
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# Info sessions: one partition each, holding the session and its registrations; listed by start.
+def session_key(branch: str, session_id: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}SESSION#{session_id}", "SESSION"
+
+
+def session_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}SESSIONS"
+
+
+def registration_key(branch: str, session_id: str, candidate_id: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}SESSION#{session_id}", f"REG#{candidate_id}"
+
+
+REGISTRATION_PREFIX = "REG#"
+
+
+# Candidates: one partition each; listed newest first (GSI1), or by status (GSI2).
+def candidate_key(branch: str, candidate_id: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}CAND#{candidate_id}", "CANDIDATE"
+
+
+def candidate_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}CANDIDATES"
+
+
+def candidate_status_key(branch: str, status: str) -> str:
+    return f"{tenant_prefix(branch)}CANDIDATES#{status}"
+
+
+def candidate_email_key(branch: str, role: str, email: str) -> tuple[str, str]:
+    """Guard: one candidate per email, role and branch (hashed, not readable)."""
+    return f"{tenant_prefix(branch)}CANDEMAIL#{_digest(role, email.strip().lower())}", "GUARD"
+
+
+def idempotency_key(branch: str, key: str) -> tuple[str, str]:
+    """A request already served (Idempotency-Key or the form's token); expires by TTL."""
+    return f"{tenant_prefix(branch)}IDEM#{_digest(key)}", "IDEM"
+
+
 # Pagination cursors: opaque to callers, and only valid in the partition space they came from.
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:

@@ -9,9 +9,11 @@ the tenant or platform scope that the calling repository entered (see ``scopes.p
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
@@ -102,3 +104,65 @@ class GuardItem(TableItem):
     """Holds a uniqueness claim (e.g. a staff email within a branch)."""
 
     owner = UnicodeAttribute()
+
+
+class SessionItem(TableItem):
+    session_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()  # UTC ISO 8601, also the list's sort key
+    duration_minutes = NumberAttribute()
+    format = UnicodeAttribute()
+    address = UnicodeAttribute(default="")
+    link = UnicodeAttribute(default="")
+    language = UnicodeAttribute()
+    audience = UnicodeAttribute()
+    capacity = NumberAttribute()
+    seats_taken = NumberAttribute(default=0)
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class RegistrationItem(TableItem):
+    """A candidate's seat, in the session's partition: what the session's list and mails need."""
+
+    candidate_id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    language = UnicodeAttribute()
+    status = UnicodeAttribute()
+    registered_at = UnicodeAttribute()
+    reminded_at = UnicodeAttribute(null=True)
+
+
+class CandidateItem(TableItem):
+    candidate_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    status = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    birth_date = UnicodeAttribute()
+    postcode = UnicodeAttribute()
+    city = UnicodeAttribute()
+    languages = JSONAttribute()  # [{"code": "ar", "level": "native"}]
+    heard_from = UnicodeAttribute()
+    language = UnicodeAttribute()
+    consent = JSONAttribute()  # {"version", "language", "at"}
+    session_id = UnicodeAttribute()
+    looking_for = ListAttribute(of=UnicodeAttribute, default=list)
+    sectors = ListAttribute(of=UnicodeAttribute, default=list)
+    education_level = UnicodeAttribute(default="")
+    work_permit = BooleanAttribute(null=True)
+    profession = UnicodeAttribute(default="")
+    available_six_months = BooleanAttribute(null=True)
+    link_hashes = ListAttribute(of=UnicodeAttribute, default=list)  # sha256 of their personal links
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class IdempotencyItem(TableItem):
+    owner = UnicodeAttribute()  # the candidate the first request created (or found)
+    session_id = UnicodeAttribute()
+    expires_at = TTLAttribute()

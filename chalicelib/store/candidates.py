@@ -1,0 +1,277 @@
+"""Candidates of a branch, and the one transaction that signs a candidate up for a session.
+
+A signup writes, all or nothing: the candidate, their registration in the session's partition,
+the seat (``seats_taken + 1`` only while seats are left and the session is scheduled and to come),
+the guard that keeps one candidate per email and role, and the request's idempotency record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.candidates import Candidate, CandidateRole, CandidateStatus, SpokenLanguage
+from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.store import keys
+from chalicelib.store.models import CandidateItem, GuardItem, IdempotencyItem, RegistrationItem, SessionItem
+from chalicelib.store.scopes import Scopes
+from chalicelib.store.sessions import iso, to_session
+
+IDEMPOTENCY_FOR = timedelta(hours=24)
+MAX_LINKS = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the signup transaction did: ``created``, or why not (``seat``, ``duplicate``, ``replay``)."""
+
+    kind: str
+    owner: str = ""  # the existing candidate (duplicate) or the first request's (replay)
+
+
+def candidate_item(c: Candidate, link_hashes: list[str]) -> CandidateItem:
+    pk, sk = keys.candidate_key(c.branch, c.id)
+    return CandidateItem(
+        pk,
+        sk,
+        gsi1pk=keys.candidate_list_key(c.branch),
+        gsi1sk=f"{c.created_at}#{c.id}",
+        gsi2pk=keys.candidate_status_key(c.branch, c.status.value),
+        gsi2sk=f"{c.created_at}#{c.id}",
+        candidate_id=c.id,
+        role=c.role.value,
+        status=c.status.value,
+        name=c.name,
+        email=c.email,
+        phone=c.phone,
+        birth_date=c.birth_date,
+        postcode=c.postcode,
+        city=c.city,
+        languages=[{"code": lang.code, "level": lang.level} for lang in c.languages],
+        heard_from=c.heard_from,
+        language=c.language,
+        consent={"version": c.consent_version, "language": c.consent_language, "at": c.consent_at},
+        session_id=c.session_id,
+        looking_for=list(c.looking_for),
+        sectors=list(c.sectors),
+        education_level=c.education_level,
+        work_permit=c.work_permit,
+        profession=c.profession,
+        available_six_months=c.available_six_months,
+        link_hashes=link_hashes,
+        created_at=c.created_at,
+        updated_at=c.updated_at or c.created_at,
+    )
+
+
+def to_candidate(item: CandidateItem) -> Candidate:
+    consent = dict(item.consent or {})
+    return Candidate(
+        id=item.candidate_id,
+        branch=keys.branch_of(item.pk) or "",
+        role=CandidateRole(item.role),
+        status=CandidateStatus(item.status),
+        name=item.name,
+        email=item.email,
+        phone=item.phone,
+        birth_date=item.birth_date,
+        postcode=item.postcode,
+        city=item.city,
+        languages=[SpokenLanguage(x["code"], x["level"]) for x in item.languages or []],
+        heard_from=item.heard_from,
+        language=item.language,
+        consent_version=consent.get("version", ""),
+        consent_language=consent.get("language", ""),
+        consent_at=consent.get("at", ""),
+        session_id=item.session_id,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        looking_for=list(item.looking_for or []),
+        sectors=list(item.sectors or []),
+        education_level=item.education_level or "",
+        work_permit=item.work_permit,
+        profession=item.profession or "",
+        available_six_months=item.available_six_months,
+    )
+
+
+def registration_item(c: Candidate, session_id: str, at: str) -> RegistrationItem:
+    pk, sk = keys.registration_key(c.branch, session_id, c.id)
+    return RegistrationItem(
+        pk, sk, candidate_id=c.id, session_id=session_id, name=c.name, email=c.email, role=c.role.value,
+        language=c.language, status="registered", registered_at=at,
+    )
+
+
+def _seat_condition(now: datetime):  # type: ignore[no-untyped-def]
+    return (
+        SessionItem.pk.exists()
+        & (SessionItem.status == "scheduled")
+        & (SessionItem.starts_at > iso(now))
+        & (SessionItem.seats_taken < SessionItem.capacity)
+    )
+
+
+class CandidateRepository:
+    """A branch's candidates. Every method takes the branch first and runs in its scope."""
+
+    def __init__(self, scopes: Scopes) -> None:
+        self._scopes = scopes
+
+    def sign_up(self, candidate: Candidate, link_hash: str, idempotency: str | None, now: datetime) -> Outcome:
+        branch, at = candidate.branch, candidate.created_at
+        session_pk, session_sk = keys.session_key(branch, candidate.session_id)
+        guard_pk, guard_sk = keys.candidate_email_key(branch, candidate.role.value, candidate.email)
+        with self._scopes.tenant(branch) as conn:
+            try:
+                with TransactWrite(connection=conn.connection) as tx:
+                    tx.update(
+                        SessionItem(session_pk, session_sk),
+                        actions=[SessionItem.seats_taken.add(1)],
+                        condition=_seat_condition(now),
+                    )
+                    tx.save(candidate_item(candidate, [link_hash]), condition=CandidateItem.pk.does_not_exist())
+                    tx.save(registration_item(candidate, candidate.session_id, at))
+                    tx.save(GuardItem(guard_pk, guard_sk, owner=candidate.id), condition=GuardItem.pk.does_not_exist())
+                    if idempotency:
+                        idem_pk, idem_sk = keys.idempotency_key(branch, idempotency)
+                        record = IdempotencyItem(
+                            idem_pk, idem_sk, owner=candidate.id, session_id=candidate.session_id,
+                            expires_at=now + IDEMPOTENCY_FOR,
+                        )
+                        tx.save(record, condition=IdempotencyItem.pk.does_not_exist())
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                return self._why_not(candidate, idempotency, now, guard_pk, guard_sk)
+        return Outcome("created", candidate.id)
+
+    def _why_not(
+        self, candidate: Candidate, idempotency: str | None, now: datetime, guard_pk: str, guard_sk: str
+    ) -> Outcome:
+        """Which condition cancelled the signup, read back in order of precedence (inside the scope)."""
+        branch = candidate.branch
+        if idempotency:
+            first = self._owner(IdempotencyItem, *keys.idempotency_key(branch, idempotency))
+            if first:
+                return Outcome("replay", first)
+        try:
+            session = to_session(SessionItem.get(*keys.session_key(branch, candidate.session_id), consistent_read=True))
+        except DoesNotExist:
+            return Outcome("seat")
+        if not session.is_open(now):
+            return Outcome("seat")
+        owner = self._owner(GuardItem, guard_pk, guard_sk)
+        if owner:
+            return Outcome("duplicate", owner)
+        raise ConflictError("Your signup met another change at the same moment; send it again.", code="retry")
+
+    @staticmethod
+    def _owner(model: type[GuardItem] | type[IdempotencyItem], pk: str, sk: str) -> str:
+        try:
+            return model.get(pk, sk, consistent_read=True).owner
+        except DoesNotExist:
+            return ""
+
+    @staticmethod
+    def _open(branch: str, session_id: str, now: datetime) -> bool:
+        try:
+            return to_session(SessionItem.get(*keys.session_key(branch, session_id), consistent_read=True)).is_open(now)
+        except DoesNotExist:
+            return False
+
+    def get(self, branch: str, candidate_id: str) -> Candidate:
+        pk, sk = keys.candidate_key(branch, candidate_id)
+        with self._scopes.tenant(branch):
+            try:
+                return to_candidate(CandidateItem.get(pk, sk, consistent_read=True))
+            except DoesNotExist:
+                raise NotFoundError("There is no such candidate.", code="candidate_not_found") from None
+
+    def link_hashes(self, branch: str, candidate_id: str) -> list[str]:
+        pk, sk = keys.candidate_key(branch, candidate_id)
+        with self._scopes.tenant(branch):
+            try:
+                item = CandidateItem.get(pk, sk, consistent_read=True, attributes_to_get=["link_hashes"])
+            except DoesNotExist:
+                return []
+            return list(item.link_hashes or [])
+
+    def add_link(self, branch: str, candidate_id: str, link_hash: str) -> None:
+        """Give a candidate one more valid personal link (the newest few stay valid)."""
+        hashes = [*self.link_hashes(branch, candidate_id), link_hash][-MAX_LINKS:]
+        pk, sk = keys.candidate_key(branch, candidate_id)
+        with self._scopes.tenant(branch):
+            CandidateItem(pk, sk).update(
+                actions=[CandidateItem.link_hashes.set(hashes)], condition=CandidateItem.pk.exists()
+            )
+
+    def list(
+        self, branch: str, *, role: str | None, status: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Candidate], str | None]:
+        """Newest first; by status through GSI2, by role as a filter (two roles: pages stay full enough)."""
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        condition = CandidateItem.role == role if role else None
+        with self._scopes.tenant(branch):
+            if status:
+                index, pk = CandidateItem.timeline, keys.candidate_status_key(branch, status)
+            else:
+                index, pk = CandidateItem.lists, keys.candidate_list_key(branch)
+            result = index.query(
+                pk, filter_condition=condition, scan_index_forward=False, limit=limit, last_evaluated_key=start
+            )
+            rows = [to_candidate(item) for item in result]
+            return rows, keys.encode_cursor(result.last_evaluated_key)
+
+    def move(self, candidate: Candidate, to_session: str | None, now: datetime) -> None:
+        """Withdraw (``to_session`` None) or move a registered candidate to another session, atomically."""
+        branch, old = candidate.branch, candidate.session_id
+        at = iso(now)
+        cand_pk, cand_sk = keys.candidate_key(branch, candidate.id)
+        old_pk, old_sk = keys.session_key(branch, old)
+        with self._scopes.tenant(branch) as conn:
+            try:
+                with TransactWrite(connection=conn.connection) as tx:
+                    tx.update(
+                        SessionItem(old_pk, old_sk), actions=[SessionItem.seats_taken.add(-1)],
+                        condition=SessionItem.seats_taken > 0,
+                    )
+                    registered = (CandidateItem.status == CandidateStatus.REGISTERED.value) & (
+                        CandidateItem.session_id == old
+                    )
+                    if to_session is None:
+                        status = CandidateStatus.WITHDRAWN.value
+                        tx.update(
+                            CandidateItem(cand_pk, cand_sk),
+                            actions=[
+                                CandidateItem.status.set(status),
+                                CandidateItem.gsi2pk.set(keys.candidate_status_key(branch, status)),
+                                CandidateItem.updated_at.set(at),
+                            ],
+                            condition=registered,
+                        )
+                        reg_pk, reg_sk = keys.registration_key(branch, old, candidate.id)
+                        tx.update(RegistrationItem(reg_pk, reg_sk), actions=[RegistrationItem.status.set("cancelled")])
+                    else:
+                        new_pk, new_sk = keys.session_key(branch, to_session)
+                        tx.update(
+                            SessionItem(new_pk, new_sk), actions=[SessionItem.seats_taken.add(1)],
+                            condition=_seat_condition(now),
+                        )
+                        tx.update(
+                            CandidateItem(cand_pk, cand_sk),
+                            actions=[CandidateItem.session_id.set(to_session), CandidateItem.updated_at.set(at)],
+                            condition=registered,
+                        )
+                        tx.delete(RegistrationItem(*keys.registration_key(branch, old, candidate.id)))
+                        tx.save(registration_item(candidate, to_session, at))
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                if to_session is not None and not self._open(branch, to_session, now):
+                    raise ConflictError("That session has no free seat any more.", code="session_full") from None
+                message = "Your registration changed meanwhile; reload the page."
+                raise ConflictError(message, code="registration_changed") from None
