@@ -19,8 +19,45 @@ _DESCRIPTIONS = {
 }
 
 
+_HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def _json(ref: str) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+def _path_parameters(spec: RouteSpec) -> list[dict[str, Any]]:
+    return [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+        for p in spec.path_params
+    ]
+
+
+def _page(spec: RouteSpec) -> dict[str, Any]:
+    """An HTML page: a form's GET, or its form-encoded POST; errors are pages too."""
+    op: dict[str, Any] = {
+        "operationId": spec.name, "summary": spec.summary, "tags": list(spec.tags), "security": [],
+        "x-roles": ["anonymous"], "parameters": _path_parameters(spec),
+        "responses": {"200": {"description": "The page", **_HTML}},
+    }
+    if spec.method == "POST":
+        form = {"type": "object", "additionalProperties": {"type": "string"}}
+        op["requestBody"] = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": form}}}
+    for code in spec.errors:
+        op["responses"][str(code)] = {"description": _DESCRIPTIONS[code], **_HTML}
+    return op
+
+
+def _preflight(spec: RouteSpec) -> dict[str, Any]:
+    return {
+        "operationId": f"preflight_{spec.name}",
+        "summary": "CORS preflight: answered for the websites in the branch's allowed_origins",
+        "tags": list(spec.tags), "security": [], "x-roles": ["anonymous"], "parameters": _path_parameters(spec),
+        "responses": {
+            "204": {"description": "Allowed: the Access-Control-Allow-* headers say what"},
+            "403": {"description": "This website is not one of the branch's", **_json(_REF.format(model="Error"))},
+        },
+    }
 
 
 def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
@@ -30,10 +67,7 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
         "tags": list(spec.tags),
         "security": [] if spec.public else [{"bearer": []}],
         "x-roles": sorted(r.value for r in spec.roles),
-        "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
-            for p in spec.path_params
-        ],
+        "parameters": _path_parameters(spec),
         "responses": {},
     }
     if spec.query is not None:
@@ -65,7 +99,9 @@ def build() -> dict[str, Any]:
     refs, schema = models_json_schema(list(dict.fromkeys(models)), ref_template=_REF)
     paths: dict[str, dict[str, Any]] = {}
     for spec in ROUTES:
-        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, refs)
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _page(spec) if spec.page else _operation(spec, refs)
+        if spec.cors:
+            paths[spec.path].setdefault("options", _preflight(spec))
     return {
         "openapi": "3.1.0",
         "info": {"title": "duo", "version": "1.0.0",

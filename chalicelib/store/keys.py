@@ -26,6 +26,13 @@ def tenant_prefix(branch: str) -> str:
     return f"T#{branch}#"
 
 
+def _id(value: str) -> str:
+    """An object id inside a key: never empty, never holding the separator."""
+    if not value or "#" in value:
+        raise ValueError("an id is a non-empty string without '#'")
+    return value
+
+
 def branch_of(pk: str) -> str | None:
     """The branch an item belongs to, from its partition key (None for platform items)."""
     if not pk.startswith("T#"):
@@ -62,7 +69,7 @@ def _digest(*parts: str) -> str:
 
 # Info sessions: one partition each, holding the session and its registrations; listed by start.
 def session_key(branch: str, session_id: str) -> tuple[str, str]:
-    return f"{tenant_prefix(branch)}SESSION#{session_id}", "SESSION"
+    return f"{tenant_prefix(branch)}SESSION#{_id(session_id)}", "SESSION"
 
 
 def session_list_key(branch: str) -> str:
@@ -70,7 +77,7 @@ def session_list_key(branch: str) -> str:
 
 
 def registration_key(branch: str, session_id: str, candidate_id: str) -> tuple[str, str]:
-    return f"{tenant_prefix(branch)}SESSION#{session_id}", f"REG#{candidate_id}"
+    return f"{tenant_prefix(branch)}SESSION#{_id(session_id)}", f"REG#{_id(candidate_id)}"
 
 
 REGISTRATION_PREFIX = "REG#"
@@ -78,7 +85,7 @@ REGISTRATION_PREFIX = "REG#"
 
 # Candidates: one partition each; listed newest first (GSI1), or by status (GSI2).
 def candidate_key(branch: str, candidate_id: str) -> tuple[str, str]:
-    return f"{tenant_prefix(branch)}CAND#{candidate_id}", "CANDIDATE"
+    return f"{tenant_prefix(branch)}CAND#{_id(candidate_id)}", "CANDIDATE"
 
 
 def candidate_list_key(branch: str) -> str:
@@ -86,7 +93,7 @@ def candidate_list_key(branch: str) -> str:
 
 
 def candidate_status_key(branch: str, status: str) -> str:
-    return f"{tenant_prefix(branch)}CANDIDATES#{status}"
+    return f"{tenant_prefix(branch)}CANDIDATES#{_id(status)}"
 
 
 def candidate_email_key(branch: str, role: str, email: str) -> tuple[str, str]:

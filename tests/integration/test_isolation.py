@@ -3,30 +3,83 @@
 
 Rows come from the route registry, so a new route is covered without editing this file;
 a new path parameter or body model fails loudly until it gets an example below. Each row
-first shows a real object of branch A being reached by A's own staff, then shows B's staff
-failing on that very object: 403 on A's routes, 404 when they guess A's ids under B's routes.
+first shows a real object of branch A being reached by A's own staff (or, on public routes, by
+the public), then shows B's staff failing on that very object: 403 on A's routes, 404 when they
+guess A's ids under B's routes; public routes of B never reach A's objects either.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pytest
 
 import app  # noqa: F401  (registers every route)
 from chalicelib.api.routing import ROUTES, RouteSpec
-from chalicelib.api.schemas import BranchUpdate, StaffInvite, StaffRoleChange
+from chalicelib.api.schemas import (
+    BranchUpdate,
+    InfoSessionIn,
+    InfoSessionPatch,
+    SignupIn,
+    StaffInvite,
+    StaffRoleChange,
+)
 from chalicelib.domain.roles import Role
 from local.seed import demo_subject
 from tests.conftest import bearer
+from tests.integration.signup_helpers import mentee_body, mentee_form, plan_session, sign_up_candidate
 
 OWN, OTHER = "antwerp", "ghent"
-# A real object of a branch, for each kind of path parameter.
-OBJECTS = {"staff_id": lambda branch: demo_subject("coordinator", branch)}
+
+
+class Objects:
+    """Real objects of each branch, made on first use: one per kind of path parameter."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.made: dict[tuple[str, str], str] = {}
+        self.tokens: dict[str, str] = {}
+
+    def get(self, name: str, branch: str) -> str:
+        if (name, branch) not in self.made:
+            self.made[(name, branch)] = self._make(name, branch)
+        return self.made[(name, branch)]
+
+    def _make(self, name: str, branch: str) -> str:
+        if name == "staff_id":
+            return demo_subject("coordinator", branch)
+        if name == "session_id":
+            return plan_session(self.client, branch)["id"]
+        if name == "candidate_id":
+            candidate, token = sign_up_candidate(self.client, branch, self.get("session_id", branch))
+            self.tokens[candidate] = token
+            return candidate
+        raise AssertionError(f"add an example object for path parameter {name!r}")
+
+    def query(self, spec: RouteSpec, path: str) -> str:
+        """Personal-link routes carry the link's token: the real one of the object in the path."""
+        if "candidate_id" not in spec.path_params:
+            return ""
+        candidate = path.rstrip("/").split("/")[-1]
+        return "?" + urlencode({"token": self.tokens.get(candidate, "")})
+
+
 BODIES = {
-    BranchUpdate: {"config": {"retention": {"candidate_months": 18}}},
-    StaffInvite: {"email": "new.colleague@example.org", "role": "coordinator"},
-    StaffRoleChange: {"role": "branch_admin"},
+    BranchUpdate: lambda objects, branch: {"config": {"retention": {"candidate_months": 18}}},
+    StaffInvite: lambda objects, branch: {"email": "new.colleague@example.org", "role": "coordinator"},
+    StaffRoleChange: lambda objects, branch: {"role": "branch_admin"},
+    InfoSessionIn: lambda objects, branch: {
+        "starts_at": f"{date.today() + timedelta(days=40)}T18:30", "format": "online",
+        "link": "https://meet.example.org/x", "language": "nl"},
+    InfoSessionPatch: lambda objects, branch: {"capacity": 30},
+    SignupIn: lambda objects, branch: mentee_body(objects.get("session_id", branch)),
+}
+# Form-encoded pages, by (method, path).
+FORMS = {
+    ("POST", "/branches/{branch}/signup"): lambda objects, branch: mentee_form(objects.get("session_id", branch)),
+    ("POST", "/branches/{branch}/registrations/{candidate_id}"): lambda objects, branch: {"action": "cancel"},
 }
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
@@ -38,21 +91,29 @@ def _suspended(branch):
     return branch
 
 
-def _path(spec: RouteSpec, branch: str, objects_of: str) -> str:
+def _path(objects: Objects, spec: RouteSpec, branch: str, objects_of: str) -> str:
     path = spec.path.replace("{branch}", branch)
     for name in spec.path_params:
         if name != "branch":
-            assert name in OBJECTS, f"add an example object for path parameter {name!r}"
-            path = path.replace("{" + name + "}", OBJECTS[name](objects_of))
+            path = path.replace("{" + name + "}", objects.get(name, objects_of))
     return path
 
 
-def _call(client, spec: RouteSpec, path: str, headers: dict | None):
+def _call(objects: Objects, spec: RouteSpec, path: str, headers: dict | None, body_of: str):
+    headers = dict(headers or {})
     body = None
     if spec.body is not None:
         assert spec.body in BODIES, f"add an example body for {spec.body.__name__}"
-        body = json.dumps(BODIES[spec.body])
-    return client.http.request(spec.method, path, headers=headers or {}, body=body)
+        body = json.dumps(BODIES[spec.body](objects, body_of))
+        headers.setdefault("Content-Type", "application/json")
+    elif spec.page and spec.method == "POST":
+        assert (spec.method, spec.path) in FORMS, f"add an example form for {spec.path}"
+        form = {**FORMS[(spec.method, spec.path)](objects, body_of)}
+        if "candidate_id" in spec.path_params:
+            form["token"] = objects.query(spec, path).split("=", 1)[1]
+        body = urlencode(form, doseq=True)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return objects.client.http.request(spec.method, path + objects.query(spec, path), headers=headers, body=body)
 
 
 def _own_role(spec: RouteSpec) -> Role | None:
@@ -65,38 +126,44 @@ def _own_role(spec: RouteSpec) -> Role | None:
 @pytest.mark.parametrize("spec", BRANCH_ROUTES, ids=lambda s: f"{s.method} {s.path}")
 def test_other_branch_staff_never_reach_a_branch_object(client, seeded, spec):
     PRECONDITIONS.get(spec.name, lambda repos: None)(seeded)
+    objects = Objects(client)
     own_role = _own_role(spec)
     own_headers = bearer(own_role.value, OWN) if own_role else (None if spec.public else bearer("head_office"))
-    path = _path(spec, OWN, OWN)
+    path = _path(objects, spec, OWN, OWN)
     attackers = [Role.COORDINATOR, Role.BRANCH_ADMIN]
 
     def attack() -> None:
         if not spec.public and Role.HEAD_OFFICE not in spec.roles:  # staff data: never the head office
-            assert _call(client, spec, path, bearer("head_office")).status_code == 403, path
+            assert _call(objects, spec, path, bearer("head_office"), OWN).status_code == 403, path
         for role in attackers:
             headers = bearer(role.value, OTHER)
             if not spec.public:
-                assert _call(client, spec, path, headers).status_code == 403, (role, path)
-            # Guessing A's object ids under B's own routes finds nothing.
-            if len(spec.path_params) > 1 and role in spec.roles:
-                guessed = _path(spec, OTHER, OWN)
-                assert _call(client, spec, guessed, headers).status_code == 404, (role, guessed)
+                assert _call(objects, spec, path, headers, OWN).status_code == 403, (role, path)
+            # Guessing A's object ids under B's own routes (or B's public pages) finds nothing.
+            if len(spec.path_params) > 1 and (role in spec.roles or spec.public):
+                guessed = _path(objects, spec, OTHER, OWN)
+                answer = _call(objects, spec, guessed, None if spec.public else headers, OTHER)
+                assert answer.status_code == 404, (role, guessed)
 
-    destructive = spec.method == "DELETE"
+    destructive = spec.method == "DELETE" or spec.name in ("cancel_session", "registration_submit")
     if destructive:
         attack()
-    own = _call(client, spec, path, own_headers)
-    assert own.status_code < 300, (spec.path, own.status_code, own.body)
+    own = _call(objects, spec, path, own_headers, OWN)
+    assert own.status_code < 300, (spec.path, own.status_code, own.body[:300])
     if not destructive:
         attack()
 
 
 @pytest.mark.parametrize("spec", BRANCH_ROUTES, ids=lambda s: f"{s.method} {s.path}")
-def test_staff_cannot_use_a_path_to_act_for_another_branch_even_with_ids_that_exist(client, spec):
+def test_staff_cannot_use_a_path_to_act_for_another_branch_even_with_ids_that_exist(client, seeded, spec):
     # A coordinator of A aims at B's route with B's real objects: refused unless public.
-    path = _path(spec, OTHER, OTHER)
-    response = _call(client, spec, path, bearer("coordinator", OWN))
-    assert response.status_code == (200 if spec.public else 403)
+    objects = Objects(client)
+    path = _path(objects, spec, OTHER, OTHER)
+    response = _call(objects, spec, path, bearer("coordinator", OWN), OTHER)
+    if spec.public:
+        assert response.status_code < 300, (path, response.status_code)
+    else:
+        assert response.status_code == 403, path
 
 
 def test_matrix_covers_every_branch_route():

@@ -58,7 +58,11 @@ def test_only_platform_items_match_the_platform_roles_key_patterns():
     assert len(builders) >= 5
     for name, fn in builders:
         arity = len(inspect.signature(fn).parameters)
-        built = fn("antwerp", *["x#STAFF#y"] * (arity - 1))
+        try:
+            built = fn("antwerp", *["x#STAFF#y"] * (arity - 1))
+        except ValueError:
+            assert name not in PLATFORM_ITEMS, name
+            continue  # the builder refuses ids with the separator: nothing it builds can match
         pk = built[0] if isinstance(built, tuple) else built
         matches = any(fnmatchcase(pk, pattern) for pattern in PLATFORM_PATTERNS)
         assert matches == (name in PLATFORM_ITEMS), (name, pk)
