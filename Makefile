@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test e2e lint token package lint-infra bench reset clean
+.PHONY: run test e2e lint token outbox package lint-infra bench reset clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(STAMP)
 token: $(STAMP)
 	@$(PY) -m local.token_cli $(ROLE) $(BRANCH)
 
+## The mails the local stack sent (newest last): make -s outbox [TO=amina@example.org] [N=50, 0 for all]
+outbox: $(STAMP)
+	@$(PY) -m local.outbox $(if $(TO),--to "$(TO)") $(if $(N),--limit "$(N)")
+
 ## Benchmarks (cold start vs a minimal Chalice app, DynamoDB round trips); figures only, no verdict.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
@@ -46,8 +50,8 @@ lint-infra: package
 
 ## Forget local data: the next `make run` seeds afresh (stop `make run` first: it saves on stop).
 reset:
-	@rm -f "$${DUO_STATE_DIR:-.local}/snapshot.json"
-	@echo "Local data forgotten: the next make run seeds afresh."
+	@rm -f "$${DUO_STATE_DIR:-.local}/snapshot.json" "$${DUO_STATE_DIR:-.local}/outbox.jsonl"
+	@echo "Local data and outbox forgotten: the next make run seeds afresh."
 
 clean:
 	rm -rf build .local $(VENV) .venv-checkov

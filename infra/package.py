@@ -4,8 +4,9 @@
 2. runs ``chalice package --stage prod --merge-template ...`` from a clean package cache,
 3. fails if Chalice left a dependency out (it only warns), if the merged template still holds
    something the merge template should have replaced (a function without the execution role or
-   a log group, a stream mapping on the placeholder ARN), or if the package unzips to more than
-   Lambda's 250 MB (function and layers together).
+   a log group, a stream mapping on the placeholder ARN), if a throttling setting names a method
+   the API does not have (API Gateway would refuse the stage at deploy time), or if the package
+   unzips to more than Lambda's 250 MB (function and layers together).
 """
 
 from __future__ import annotations
@@ -79,6 +80,14 @@ def merge_problems(template: dict[str, Any]) -> list[str]:
                 problems.append(f"{name}.{event_name}: no ReportBatchItemFailures")
             if "OnFailure" not in ev.get("DestinationConfig", {}):
                 problems.append(f"{name}.{event_name}: no on-failure destination")
+    api = resources.get("RestAPI", {}).get("Properties", {})
+    paths = api.get("DefinitionBody", {}).get("paths", {})
+    for setting in api.get("MethodSettings", []):
+        if setting["ResourcePath"] == render.STAGE_DEFAULT_PATH:
+            continue
+        path, method = render.route_path(setting["ResourcePath"]), setting["HttpMethod"]
+        if method.lower() not in paths.get(path, {}):
+            problems.append(f"RestAPI.MethodSettings: the API has no {method} {path}")
     return problems
 
 

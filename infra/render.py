@@ -1,7 +1,11 @@
-"""Render the merge template: ``infra/template.json`` with the table's Properties filled in.
+"""Render the merge template: ``infra/template.json`` with what the code defines filled in.
 
-The table is defined once, by the PynamoDB model (``chalicelib.store.table.table_properties()``);
-``template.json`` only adds what belongs to the stack (its name, deletion policies, metadata).
+* The table is defined once, by the PynamoDB model (``chalicelib.store.table.table_properties()``);
+  ``template.json`` only adds what belongs to the stack (its name, deletion policies, metadata).
+* The public routes are defined once, by the route registry (``chalicelib.api.routing.ROUTES``):
+  every anonymous route, and every CORS preflight, gets the stage's lower throttling limits
+  (``PublicRead*`` for GET/HEAD/OPTIONS, ``PublicWrite*`` for the others), so a new public route
+  cannot be deployed with the staff routes' limits. ``template.json`` holds the stage default.
 
     .venv/bin/python -m infra.render      # writes build/merge-template.json
 """
@@ -18,8 +22,53 @@ SOURCE = ROOT / "infra" / "template.json"
 OUTPUT = ROOT / "build" / "merge-template.json"
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STAGE_DEFAULT_PATH = "/*"
+
+
+def resource_path(path: str) -> str:
+    """A route's path as API Gateway's MethodSettings name it: ``/branches/{branch}`` -> ``/~1branches~1{branch}``."""
+    return "/" + path.replace("~", "~0").replace("/", "~1")
+
+
+def route_path(resource: str) -> str:
+    """The inverse of ``resource_path``."""
+    return resource[1:].replace("~1", "/").replace("~0", "~")
+
+
+def public_methods() -> list[tuple[str, str]]:
+    """(path, method) of every method of the app that anyone may call: anonymous routes and CORS preflights.
+
+    Read from Chalice's own route table (what ``chalice package`` puts in the API definition), so a
+    throttling setting never names a method that does not exist (API Gateway would refuse the stage).
+    """
+    from app import app
+    from chalicelib.api.routing import ROUTES
+
+    anonymous = {(spec.path, spec.method) for spec in ROUTES if spec.public}
+    return sorted(
+        (path, method)
+        for path, methods in app.routes.items()
+        for method in methods
+        if method == "OPTIONS" or (path, method) in anonymous  # a preflight carries no credentials
+    )
+
+
+def public_method_settings() -> list[dict[str, Any]]:
+    settings = []
+    for path, method in public_methods():
+        tier = "PublicRead" if method in READ_METHODS else "PublicWrite"
+        settings.append({
+            "ResourcePath": resource_path(path),
+            "HttpMethod": method,
+            "ThrottlingRateLimit": {"Ref": f"{tier}RateLimit"},
+            "ThrottlingBurstLimit": {"Ref": f"{tier}BurstLimit"},
+        })
+    return settings
+
+
 def render() -> dict[str, Any]:
-    """The merge template as a dict, with ``Table.Properties`` generated from the model."""
+    """The merge template as a dict: ``Table.Properties`` from the model, public throttling from the routes."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from chalicelib.store.table import table_properties
@@ -31,6 +80,12 @@ def render() -> dict[str, Any]:
     if clash := sorted(set(hand_written) & set(generated)):
         raise ValueError(f"infra/template.json sets table properties that the model owns: {clash}")
     table["Properties"] = {**generated, **hand_written}
+
+    api = template["Resources"]["RestAPI"]["Properties"]
+    if [s["ResourcePath"] for s in api.get("MethodSettings", [])] != [STAGE_DEFAULT_PATH]:
+        raise ValueError("infra/template.json sets RestAPI.MethodSettings other than the stage default (/*): "
+                         "the public routes' settings are generated from the route registry")
+    api["MethodSettings"] += public_method_settings()
     return template
 
 

@@ -2,7 +2,8 @@
 
 1. moto's server on 127.0.0.1:$DUO_MOTO_PORT (5000), in a thread of this process, one request at
    a time (see ``moto_server.py``); the staff pool (Cognito) and the table (``create_table``, the
-   definition ``infra/`` deploys) in it.
+   definition ``infra/`` deploys) in it, and the mail sender ($DUO_MAIL_FROM) verified in its SES.
+   Every mail its SES accepts is also written to ``.local/outbox.jsonl`` (``make outbox`` reads it).
 2. The data: the items of ``.local/snapshot.json`` if there is one, else the seed (six branches,
    demo staff). Either way the staff are registered in the (new) pool.
 3. ``chalice local`` on 127.0.0.1:$DUO_PORT (8000), a subprocess with the same environment.
@@ -35,16 +36,19 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import IO, Any
 
+from local import outbox
 from local.state import DEFAULT_STATE_DIR, PROJECT, snapshot_file, state_dir
 
 HOST = "127.0.0.1"
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"  # moto's account
 TABLE = "duo"
+DEFAULT_MAIL_FROM = "DUO for a JOB <no-reply@duo.example>"  # as chalicelib/settings.py; .example never delivers
 STARTUP_JOBS = ("reconcile_counts",)
 SNAPSHOT_EVERY_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 90.0
@@ -61,10 +65,14 @@ class Options:
     state_dir: Path
     moto_port: int
     api_port: int
+    mail_from: str = DEFAULT_MAIL_FROM
 
     @classmethod
     def from_env(cls) -> Options:
-        return cls(state_dir(), int(os.environ.get("DUO_MOTO_PORT", "5000")), int(os.environ.get("DUO_PORT", "8000")))
+        return cls(
+            state_dir(), int(os.environ.get("DUO_MOTO_PORT", "5000")), int(os.environ.get("DUO_PORT", "8000")),
+            os.environ.get("DUO_MAIL_FROM") or DEFAULT_MAIL_FROM,
+        )
 
     @property
     def api_url(self) -> str:
@@ -104,6 +112,8 @@ def _environment(opts: Options, moto_url: str, jwks: Path) -> dict[str, str]:
         "DUO_TOKEN_ISSUER": "duo-local",
         "DUO_TOKEN_AUDIENCE": "duo-console",
         "DUO_STATE_DIR": str(opts.state_dir),
+        "DUO_MAIL_FROM": opts.mail_from,
+        "DUO_PUBLIC_URL": opts.api_url,  # the links in the mails lead to this stack
         "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONUNBUFFERED": "1",
     }
@@ -154,6 +164,7 @@ class Stack:
         jwks = generate_keys(self.opts.state_dir)
         _check_port_free(self.opts.moto_port, "DUO_MOTO_PORT")
         _check_port_free(self.opts.api_port, "DUO_PORT")
+        outbox.record_to(outbox.outbox_file(self.opts.state_dir))
         self.moto = MotoServer(HOST, self.opts.moto_port)
         self.moto.start()
         _apply(_environment(self.opts, self.moto.url, jwks))
@@ -161,6 +172,7 @@ class Stack:
         import boto3
 
         self._dynamodb = boto3.client("dynamodb", region_name=REGION)
+        self._verify_sender(boto3.client("ses", region_name=REGION))
         from local.seed import create_staff_pool
 
         os.environ["DUO_USER_POOL_ID"] = create_staff_pool(boto3.client("cognito-idp", region_name=REGION))
@@ -177,6 +189,13 @@ class Stack:
         self._start_jobs(app_module)
         self._wait_until_serving()
         self._banner(data, time.perf_counter() - started)
+
+    def _verify_sender(self, ses: Any) -> None:
+        """SES sends only from verified identities; moto's SES verifies at once (no mail to confirm)."""
+        address = parseaddr(self.opts.mail_from)[1]
+        if "@" not in address:
+            raise StartupError(f"DUO_MAIL_FROM={self.opts.mail_from!r} holds no mail address.")
+        ses.verify_email_identity(EmailAddress=address)
 
     def _import_app(self) -> ModuleType:
         from chalicelib.settings import get_settings
@@ -299,6 +318,8 @@ class Stack:
             f"  Token      {token} ROLE=coordinator BRANCH=antwerp   (ROLE: coordinator, branch_admin,",
             "             head_office; head_office takes no BRANCH)",
             f'  Try        curl -H "Authorization: Bearer $({token} ROLE=head_office)" {api}/branches',
+            f"  Mail       {prefix}make -s outbox   (what SES sent, newest last; TO=address, N=50)",
+            f"             from {self.opts.mail_from}, links to {api}",
             f"  Data       saved to {snapshot_file(self.opts.state_dir)} on stop and every "
             f"{SNAPSHOT_EVERY_SECONDS:.0f} s while it changes; `make reset` re-seeds",
             "  Stop       Ctrl-C",

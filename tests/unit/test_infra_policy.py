@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from email.utils import parseaddr
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from chalice.utils import to_cfn_resource_name
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.table import table_properties
-from infra import render
+from infra import package, render
 
 REGION, ACCOUNT = "eu-west-1", "123456789012"
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/duo"
@@ -40,6 +41,8 @@ _ATTRIBUTES = {
     ("ExecutionRole", "Arn"): EXECUTION_ROLE_ARN,
 }
 _PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+MAIL_FROM = "no-reply@mail.duo.example"
+_PARAMETERS = {"MailFromAddress": MAIL_FROM, "MailFromName": "DUO for a JOB", "PublicUrl": "https://signup.duo.example"}
 
 
 def _get_att(logical: str, attribute: str) -> str:
@@ -47,20 +50,28 @@ def _get_att(logical: str, attribute: str) -> str:
 
 
 def resolve(value: Any) -> Any:
-    """Template values with Ref, Fn::GetAtt and Fn::Sub replaced by made-up concrete ones."""
+    """Template values with Ref, Fn::GetAtt, Fn::Sub, Fn::Select and Fn::Split replaced by made-up concrete ones."""
     if isinstance(value, list):
         return [resolve(v) for v in value]
     if not isinstance(value, dict):
         return value
     if set(value) == {"Ref"}:
-        return _PSEUDO.get(value["Ref"], value["Ref"])
+        return _PSEUDO.get(value["Ref"], _PARAMETERS.get(value["Ref"], value["Ref"]))
     if set(value) == {"Fn::GetAtt"}:
         return _get_att(*value["Fn::GetAtt"])
+    if set(value) == {"Fn::Select"}:
+        index, items = value["Fn::Select"]
+        return resolve(items)[int(index)]
+    if set(value) == {"Fn::Split"}:
+        separator, text = value["Fn::Split"]
+        return resolve(text).split(separator)
     if set(value) == {"Fn::Sub"}:
-        text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+        text, variables = (value["Fn::Sub"], {}) if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"]
 
         def sub(m: re.Match[str]) -> str:
             name = m.group(1)
+            if name in variables:
+                return str(resolve(variables[name]))
             return _get_att(*name.split(".", 1)) if "." in name else resolve({"Ref": name})
 
         return re.sub(r"\$\{([^}]+)\}", sub, text)
@@ -346,7 +357,7 @@ def _app_functions() -> dict[str, Any]:
 def test_every_function_runs_as_the_execution_role_and_logs_with_a_retention(template, platform):
     resources = template["Resources"]
     functions = _app_functions()
-    assert {"APIHandler", "OnTableChange", "ReconcileCounts"} <= set(functions)
+    assert {"APIHandler", "OnTableChange", "ReconcileCounts", "SendReminders"} <= set(functions)
     log_writers = [st for st in platform if "logs:PutLogEvents" in _listify(st["Action"])]
     for name in functions:
         assert name in resources, f"{name} is not overridden in infra/template.json"
@@ -408,3 +419,163 @@ def test_the_user_pool_carries_roles_as_groups_and_a_fixed_branch(template):
     assert client["GenerateSecret"] is False
     assert "custom:branch" in client["ReadAttributes"], "the ID token must carry the branch"
     assert "custom:branch" not in client["WriteAttributes"], "a user must not move themselves to another branch"
+
+
+def _alarmed_errors(template: dict[str, Any]) -> set[str]:
+    """Functions whose Errors metric has an alarm that notifies the alarm topic."""
+    names = set()
+    for alarm in template["Resources"].values():
+        props = alarm.get("Properties", {})
+        if alarm.get("Type") == "AWS::CloudWatch::Alarm" and props.get("MetricName") == "Errors":
+            assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+            names |= {d["Value"]["Ref"] for d in props["Dimensions"] if d["Name"] == "FunctionName"}
+    return names
+
+
+def test_every_scheduled_job_has_an_error_alarm(template):
+    jobs = {n for n, s in _app_functions().items() if type(s).__name__ == "ScheduledEventConfig"}
+    assert {"ReconcileCounts", "SendReminders"} <= jobs
+    assert jobs <= _alarmed_errors(template)
+
+
+# --- mail (SES) -----------------------------------------------------------------------------
+
+
+def _identity(name: str) -> str:
+    return f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{name}"
+
+
+def test_the_functions_send_mail_from_the_configured_sender_only(platform):
+    for action in ("ses:SendEmail", "ses:SendRawEmail"):
+        for identity in ("mail.duo.example", MAIL_FROM):  # a verified domain, or the address itself
+            assert allowed(platform, action, resource=_identity(identity), **{"ses:FromAddress": MAIL_FROM})
+        domain = _identity("mail.duo.example")
+        assert not allowed(platform, action, resource=domain, **{"ses:FromAddress": "director@mail.duo.example"})
+        assert not allowed(platform, action, resource=domain, **{"ses:FromAddress": MAIL_FROM.upper()})
+        assert not allowed(platform, action, resource=domain), "no From address, no mail"
+        assert not allowed(platform, action, resource=_identity("other.example"), **{"ses:FromAddress": MAIL_FROM})
+    for action in ("ses:SendTemplatedEmail", "ses:SendBulkEmail", "ses:VerifyEmailIdentity", "ses:CreateEmailIdentity"):
+        assert not allowed(platform, action, resource=_identity("mail.duo.example"), **{"ses:FromAddress": MAIL_FROM})
+    for st in platform:
+        if any(a.startswith("ses:") for a in _listify(st["Action"])):
+            assert st["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFromAddress"}}}
+
+
+def test_functions_send_from_the_address_the_policy_allows_and_link_to_the_public_url(template):
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    mail_from = resolve(env["DUO_MAIL_FROM"])
+    assert mail_from == f"DUO for a JOB <{MAIL_FROM}>"
+    assert parseaddr(mail_from)[1] == MAIL_FROM, "the From address is what ses:FromAddress is compared with"
+    assert env["DUO_PUBLIC_URL"] == {"Ref": "PublicUrl"}
+
+
+def _accepts(template: dict[str, Any], parameter: str, value: str) -> bool:
+    """CloudFormation's AllowedPattern: the whole value must match."""
+    return re.fullmatch(template["Parameters"][parameter]["AllowedPattern"], value) is not None
+
+
+def test_the_mail_and_url_parameters_refuse_what_would_break_mails(template):
+    assert "Default" not in template["Parameters"]["MailFromAddress"], "no stack without a sender"
+    assert "Default" not in template["Parameters"]["PublicUrl"], "no stack whose mails link nowhere"
+    assert _accepts(template, "MailFromAddress", MAIL_FROM)
+    for bad in ("DUO <no-reply@duo.example>", "no-reply", "no-reply@duo", "a b@duo.example", ""):
+        assert not _accepts(template, "MailFromAddress", bad), bad
+    assert _accepts(template, "MailFromName", "DUO for a JOB")
+    for bad in ('DUO "for" a JOB', "DUO, a JOB", "DUO <x@y.org>", ""):
+        assert not _accepts(template, "MailFromName", bad), bad
+    for good in ("https://signup.duo.example", "https://abc123.execute-api.eu-west-1.amazonaws.com/api"):
+        assert _accepts(template, "PublicUrl", good), good
+    for bad in ("http://signup.duo.example", "https://signup.duo.example/", "signup.duo.example", "https://x.org/a b"):
+        assert not _accepts(template, "PublicUrl", bad), bad
+
+
+# --- API Gateway throttling -----------------------------------------------------------------
+
+SES_DEFAULT_SENDING_RATE = 14  # mails per second, SES's starting quota out of the sandbox
+SIGNUP_PUBLIC_METHODS = {  # issue 4's JSON API for the branches' own websites
+    ("/branches/{branch}/signups", "POST"), ("/branches/{branch}/signups", "OPTIONS"),
+    ("/branches/{branch}/public/sessions", "GET"), ("/branches/{branch}/public/sessions", "OPTIONS"),
+}
+
+
+def _throttled(template: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(route path, method) -> (rate parameter, burst parameter) of each method-specific setting."""
+    settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    return {
+        (render.route_path(s["ResourcePath"]), s["HttpMethod"]): (s["ThrottlingRateLimit"]["Ref"],
+                                                                 s["ThrottlingBurstLimit"]["Ref"])
+        for s in settings
+        if s["ResourcePath"] != "/*"
+    }
+
+
+def _app_methods() -> dict[tuple[str, str], bool]:
+    """Every (path, method) of the app, and whether anyone may call it (anonymous routes, CORS preflights)."""
+    from app import app
+    from chalicelib.api.routing import ROUTES
+
+    public = {(spec.path, spec.method) for spec in ROUTES if spec.public}
+    return {(path, method): method == "OPTIONS" or (path, method) in public
+            for path, methods in app.routes.items() for method in methods}
+
+
+def test_every_public_method_gets_the_lower_public_limits_and_no_staff_method_does(template):
+    throttled = _throttled(template)
+    methods = _app_methods()
+    assert set(methods) >= SIGNUP_PUBLIC_METHODS
+    assert set(throttled) == {m for m, public in methods.items() if public}
+    for (path, method), limits in throttled.items():
+        tier = "PublicRead" if method in ("GET", "HEAD", "OPTIONS") else "PublicWrite"
+        assert limits == (f"{tier}RateLimit", f"{tier}BurstLimit"), (path, method)
+    assert throttled[("/branches/{branch}/signups", "POST")] == ("PublicWriteRateLimit", "PublicWriteBurstLimit")
+    for route, public in methods.items():
+        if not public:
+            assert route not in throttled, f"{route} is a staff route: it keeps the stage default"
+
+
+def test_the_stage_default_covers_every_other_method(template):
+    settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert settings[0] == {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
+                           "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"}}
+
+
+def test_the_public_limits_default_below_the_staff_limits_and_the_ses_sending_rate(template):
+    default = {name: p.get("Default") for name, p in template["Parameters"].items()}
+    assert default["PublicWriteRateLimit"] <= default["PublicReadRateLimit"] < default["ApiRateLimit"]
+    assert default["PublicWriteBurstLimit"] <= default["PublicReadBurstLimit"] < default["ApiBurstLimit"]
+    assert default["PublicWriteBurstLimit"] < SES_DEFAULT_SENDING_RATE, "a burst of signups must not outrun SES"
+    for name in ("ApiRateLimit", "ApiBurstLimit", "PublicReadRateLimit", "PublicReadBurstLimit",
+                 "PublicWriteRateLimit", "PublicWriteBurstLimit"):
+        assert template["Parameters"][name]["Type"] == "Number" and template["Parameters"][name]["MinValue"] >= 1
+
+
+def test_resource_paths_are_encoded_as_api_gateway_names_them():
+    assert render.resource_path("/branches/{branch}/signup") == "/~1branches~1{branch}~1signup"
+    assert render.resource_path("/openapi.json") == "/~1openapi.json"
+    for path in ("/branches/{branch}/registrations/{candidate_id}", "/a~b/c"):
+        assert render.route_path(render.resource_path(path)) == path
+
+
+def test_the_template_cannot_hand_write_public_method_settings(tmp_path, monkeypatch):
+    source = json.loads(render.SOURCE.read_text())
+    settings = source["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    settings.append({"ResourcePath": "/~1branches~1{branch}~1signups", "HttpMethod": "POST",
+                     "ThrottlingRateLimit": 1000})
+    fake = tmp_path / "template.json"
+    fake.write_text(json.dumps(source))
+    monkeypatch.setattr(render, "SOURCE", fake)
+    with pytest.raises(ValueError, match="MethodSettings"):
+        render.render()
+
+
+def test_packaging_fails_on_a_setting_for_a_method_the_api_lacks():
+    """API Gateway refuses a stage whose MethodSettings name a method it does not have."""
+    body = {"paths": {"/branches/{branch}/signups": {"post": {}, "options": {}}}}
+    settings = [{"ResourcePath": "/*", "HttpMethod": "*"},
+                {"ResourcePath": "/~1branches~1{branch}~1signups", "HttpMethod": "POST"}]
+    api = {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionBody": body, "MethodSettings": settings}}
+    assert package.merge_problems({"Resources": {"RestAPI": api}}) == []
+    settings.append({"ResourcePath": "/~1branches~1{branch}~1signup", "HttpMethod": "GET"})
+    assert package.merge_problems({"Resources": {"RestAPI": api}}) == [
+        "RestAPI.MethodSettings: the API has no GET /branches/{branch}/signup"
+    ]

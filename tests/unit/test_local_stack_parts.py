@@ -150,3 +150,15 @@ def test_read_stream_records_are_forgotten(moto_table) -> None:
     ddb.put_item(TableName=table, Item={"pk": {"S": "d"}})
     assert feeder.poll() == 1
     feeder.stop()
+
+
+def test_moto_keeps_no_copy_of_every_item_a_transaction_copied(moto_table) -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    _, ddb, _, table = moto_table
+    for key in range(20):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"k{key}"}})
+    for n in range(10):  # each one deep-copies the table (moto's rollback)
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": f"t{n}"}}}}])
+    assert ddb.scan(TableName=table, Select="COUNT")["Count"] == 30
+    assert Item.instances_tracked == [], "moto would hold 20 x 10 copies for its dashboard"
