@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from chalicelib.domain.candidates import CandidateRole
-from chalicelib.domain.errors import ConflictError, InvalidInputError
+from chalicelib.domain.errors import ConflictError
 
 FORMATS = ("in_person", "online")
 AUDIENCES = ("mentees", "mentors", "both")
@@ -53,8 +53,8 @@ class InfoSession:
     def admits(self, role: CandidateRole) -> bool:
         return self.audience == "both" or self.audience == f"{role.value}s"
 
-    def check(self, now: datetime) -> None:
-        """The rules a session must keep after every change by a coordinator."""
+    def problems(self, now: datetime) -> dict[str, str]:
+        """Field -> message for each rule a session must keep after every change by a coordinator."""
         fields: dict[str, str] = {}
         if self.format == "in_person" and not self.address:
             fields["address"] = "An in-person session needs an address."
@@ -66,8 +66,7 @@ class InfoSession:
             fields["starts_at"] = "Give a time zone or use the branch's local time."
         elif self.starts_at > now + MAX_AHEAD:
             fields["starts_at"] = "A session can be planned at most two years ahead."
-        if fields:
-            raise InvalidInputError("Some fields are not valid.", fields)
+        return fields
 
     def cancel(self) -> None:
         if self.status is SessionStatus.CANCELLED:

@@ -38,14 +38,13 @@ def _local_to_utc(moment: datetime, branch: Branch) -> datetime:
 
 
 def _check(session: InfoSession, branch: Branch, now: datetime, *, new: bool) -> None:
-    fields: dict[str, str] = {}
+    fields = session.problems(now)
     if session.language not in branch.languages:
         fields["language"] = f"Choose one of the branch's languages: {', '.join(branch.languages)}."
     if new and session.starts_at <= now:
-        fields["starts_at"] = "A new session starts in the future."
+        fields["starts_at"] = "A session starts in the future."
     if fields:
         raise InvalidInputError("Some fields are not valid.", fields)
-    session.check(now)
 
 
 def create_session(repos: Repos, branch_id: str, data: Any) -> InfoSession:

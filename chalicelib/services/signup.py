@@ -9,6 +9,7 @@ address on record, with a personal link.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -182,7 +183,8 @@ def sign_up(repos: Repos, branch_id: str, body: Any, *, idempotency_key: str | N
     if not session.admits(role):
         message = "This info session is for someone else."
         raise InvalidInputError(message, {"session_id": "This session is not for you."})
-    receipt = Receipt(branch, session, language)
+    # The answer shows the session as it is after this signup, whatever happened (see the module's doc).
+    receipt = Receipt(branch, dataclasses.replace(session, seats_taken=session.seats_taken + 1), language)
     if form.website:  # the trap for robots: answer as usual, keep nothing
         metrics.add_metric(name="SignupTrapped", unit="Count", value=1)
         return receipt
