@@ -1,8 +1,9 @@
-"""``make bench``: every benchmark of issue 3, each in a process of its own, one line per figure.
+"""``make bench``: every benchmark (issues 3 and 4), each in a process of its own, one line per figure.
 
 The benchmarks read their settings from the environment once per process and start their own
-moto (a loopback server for the cold starts, ``mock_aws`` for the round trips), so each runs
-in a fresh interpreter. Nothing here judges the figures: a run fails only if a request fails.
+moto (a loopback server for the cold starts, ``mock_aws`` for the round trips, the whole local
+stack for the signup load), so each runs in a fresh interpreter. Nothing here judges the figures:
+a run fails only if a request fails.
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the cold-start and round-trip benchmarks.")
+    parser = argparse.ArgumentParser(description="Run the cold-start, round-trip and signup benchmarks.")
     parser.add_argument("--runs", type=int, default=10, help="cold starts of each kind (default 10)")
+    parser.add_argument("--load-seconds", type=float, default=20.0,
+                        help="measured time of the signup load on the local stack (default 20)")
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    for module, extra in (("benchmarks.cold_start", ["--runs", str(args.runs)]), ("benchmarks.round_trips", [])):
+    modules = (
+        ("benchmarks.cold_start", ["--runs", str(args.runs)]),
+        ("benchmarks.round_trips", []),
+        ("benchmarks.signup_round_trips", []),
+        ("benchmarks.signup_load", ["--seconds", str(args.load_seconds)]),
+    )
+    for module, extra in modules:
         done = subprocess.run([sys.executable, "-m", module, *extra], cwd=ROOT, check=False)
         if done.returncode != 0:
             print(f"{module} failed with exit code {done.returncode}", file=sys.stderr)
