@@ -10,6 +10,7 @@ import zipfile
 from typing import Any
 
 from chalice.constants import MISSING_DEPENDENCIES_TEMPLATE
+from chalice.deploy.swagger import CFNSwaggerGenerator
 from chalice.package import TemplateDeepMerger
 
 from chalicelib.settings import PLACEHOLDER_STREAM_ARN
@@ -37,12 +38,21 @@ def _function(handler: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _api_definition() -> dict[str, Any]:
+    """The API definition ``chalice package`` writes for the app (its paths and methods)."""
+    from app import app
+
+    return CFNSwaggerGenerator().generate_swagger(app)
+
+
 CHALICE_TEMPLATE = {
     "AWSTemplateFormatVersion": "2010-09-09",
     "Transform": "AWS::Serverless-2016-10-31",
     "Resources": {
         "APIHandler": _function("app.app"),
-        "RestAPI": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "api"}},
+        "RestAPI": {
+            "Type": "AWS::Serverless::Api", "Properties": {"StageName": "api", "DefinitionBody": _api_definition()}
+        },
         "OnTableChange": _function("app.on_table_change", Events={
             "OnTableChangeDynamodbEventSource": {
                 "Type": "DynamoDB",
@@ -51,6 +61,9 @@ CHALICE_TEMPLATE = {
         }),
         "ReconcileCounts": _function("app.reconcile_counts", Events={
             "ReconcileCountsEvent": {"Type": "Schedule", "Properties": {"Schedule": "cron(15 2 * * ? *)"}}
+        }),
+        "SendReminders": _function("app.send_reminders", Events={
+            "SendRemindersEvent": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}}
         }),
     },
 }
@@ -87,3 +100,10 @@ def test_the_size_counted_is_the_unzipped_size(tmp_path):
         z.writestr("app.py", "print('hi')\n")
     assert archive.stat().st_size < 100_000
     assert package.unzipped_bytes(archive) == 3_000_012
+
+
+def test_a_throttling_setting_for_a_method_the_api_lacks_fails_the_package():
+    chalice_template = copy.deepcopy(CHALICE_TEMPLATE)
+    del chalice_template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]["/branches/{branch}/signups"]
+    problems = package.merge_problems(TemplateDeepMerger().merge(render.render(), chalice_template))
+    assert "RestAPI.MethodSettings: the API has no POST /branches/{branch}/signups" in problems
