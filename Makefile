@@ -55,3 +55,18 @@ reset:
 
 clean:
 	rm -rf build .local $(VENV) .venv-checkov
+
+# Translations of the pages and mails: .po files are committed, .mo files compiled here when a .po changes.
+WEB := chalicelib/web
+MO := $(patsubst %.po,%.mo,$(wildcard $(WEB)/locale/*/LC_MESSAGES/messages.po))
+.PHONY: catalogs
+run test e2e package bench: $(MO)
+
+%.mo: %.po | $(STAMP)
+	@$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+## Translators: extract the texts of the pages, mails and labels into messages.pot, merge into each .po.
+catalogs: $(STAMP)
+	cd $(WEB) && ../../$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --width 100 \
+		--project=duo --copyright-holder="DUO for a JOB" -c TRANSLATORS: -o messages.pot .
+	$(VENV)/bin/pybabel update -i $(WEB)/messages.pot -d $(WEB)/locale -D messages --width 100

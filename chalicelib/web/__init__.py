@@ -1,0 +1,1 @@
+"""The public pages and mails: Jinja2 templates, Babel catalogues, labels of the vocabulary."""

@@ -1,0 +1,60 @@
+"""HTML pages: one Jinja2 environment per language (autoescape on, gettext installed), built on first use."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from chalicelib.web import i18n, labels
+
+TEMPLATES = Path(__file__).parent / "templates"
+STYLE = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+# The one inline stylesheet is allowed by its hash: no 'unsafe-inline', no script at all.
+STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def environment(lang: str) -> Environment:
+    """Pages (``.html``, escaped) and mails (``.txt``, plain text) of one language share it."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_globals(lang))
+    return env
+
+
+def _globals(lang: str) -> dict[str, Any]:
+    def when(session: Any, branch: Any) -> str:
+        return i18n.format_when(session.starts_at, branch.time_zone, lang, branch.country)
+
+    def until(session: Any, branch: Any) -> str:
+        return i18n.format_clock(session.ends_at, branch.time_zone, lang, branch.country)
+
+    return {
+        "lang": lang,
+        "style": Markup(STYLE),  # noqa: S704 - our own stylesheet file, never data
+        "when": when,
+        "until": until,
+        "autonym": i18n.autonym,
+        "spoken_language": lambda code, capital=False: labels.spoken_language(code, lang, capital=capital),
+        "label": lambda table, code: labels.label(getattr(labels, table), code, lang),
+        "labels": labels,
+    }
+
+
+def render(template: str, lang: str, /, **context: Any) -> str:
+    """Render ``templates/<template>`` in ``lang`` (positional-only: ``name`` may be in the context)."""
+    return environment(lang).get_template(template).render(**context)
