@@ -492,7 +492,10 @@ def test_the_mail_and_url_parameters_refuse_what_would_break_mails(template):
 # --- API Gateway throttling -----------------------------------------------------------------
 
 SES_DEFAULT_SENDING_RATE = 14  # mails per second, SES's starting quota out of the sandbox
-SIGNUP_PUBLIC_METHODS = {  # issue 4's JSON API for the branches' own websites
+SIGNUP_PUBLIC_METHODS = {  # issue 4: the form and the personal link (HTML), the JSON API for branch websites
+    ("/branches/{branch}/signup", "GET"), ("/branches/{branch}/signup", "POST"),
+    ("/branches/{branch}/registrations/{candidate_id}", "GET"),
+    ("/branches/{branch}/registrations/{candidate_id}", "POST"),
     ("/branches/{branch}/signups", "POST"), ("/branches/{branch}/signups", "OPTIONS"),
     ("/branches/{branch}/public/sessions", "GET"), ("/branches/{branch}/public/sessions", "OPTIONS"),
 }
@@ -527,7 +530,9 @@ def test_every_public_method_gets_the_lower_public_limits_and_no_staff_method_do
     for (path, method), limits in throttled.items():
         tier = "PublicRead" if method in ("GET", "HEAD", "OPTIONS") else "PublicWrite"
         assert limits == (f"{tier}RateLimit", f"{tier}BurstLimit"), (path, method)
-    assert throttled[("/branches/{branch}/signups", "POST")] == ("PublicWriteRateLimit", "PublicWriteBurstLimit")
+    for path, method in SIGNUP_PUBLIC_METHODS:
+        if method == "POST":
+            assert throttled[(path, method)] == ("PublicWriteRateLimit", "PublicWriteBurstLimit"), path
     for route, public in methods.items():
         if not public:
             assert route not in throttled, f"{route} is a staff route: it keeps the stage default"
