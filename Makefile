@@ -21,9 +21,9 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile tests
 
-## Only the end-to-end tests against the real local stack (a subset of `make test`).
+## Only the end-to-end tests against the real local stack, HTTP and browser (a subset of `make test`).
 e2e: $(STAMP)
-	$(PY) -m pytest -m e2e tests/e2e
+	$(PY) -m pytest -m e2e tests/e2e tests/browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -36,7 +36,8 @@ token: $(STAMP)
 outbox: $(STAMP)
 	@$(PY) -m local.outbox $(if $(TO),--to "$(TO)") $(if $(N),--limit "$(N)")
 
-## Benchmarks (cold start vs a minimal Chalice app, DynamoDB round trips); figures only, no verdict.
+## Benchmarks (cold start vs a minimal Chalice app, DynamoDB round trips, calls per signup, signups/s on the
+## local stack with 20 clients and p50/p95); figures only, no verdict.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
