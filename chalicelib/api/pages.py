@@ -34,7 +34,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 def _csp(branch: Branch | None) -> str:
     origins = (branch.effective_config().get("allowed_origins") or []) if branch else []
     ancestors = " ".join(origins) or "'none'"
-    return (f"default-src 'none'; style-src '{pages.STYLE_HASH}'; img-src 'self'; form-action 'self'; "
+    return (f"default-src 'none'; style-src '{pages.style_hash()}'; img-src 'self'; form-action 'self'; "
             f"base-uri 'none'; frame-ancestors {ancestors}")
 
 

@@ -1,7 +1,8 @@
 """Languages of the pages and mails: negotiation, gettext catalogues, dates in the branch's time zone.
 
 The catalogues are compiled from ``locale/*/LC_MESSAGES/messages.po`` by ``make`` (``.mo`` files are
-not committed). A missing ``.mo`` is an error, not a silent fallback to English.
+not committed). A missing ``.mo`` is an error, not a silent fallback to English. Babel is imported on
+first use: a cold start that serves no page does not pay for it.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_time
-from babel.lists import format_list
-from babel.support import Translations
+if TYPE_CHECKING:
+    from babel import Locale
+    from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -59,17 +60,21 @@ def translations(lang: str) -> Translations:
         raise ValueError(f"no catalogue for {lang!r}")
     if not (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file():
         raise CatalogMissingError(f"{LOCALE_DIR}/{lang}/LC_MESSAGES/{DOMAIN}.mo is missing: run `make`")
+    from babel.support import Translations
+
     return Translations.load(str(LOCALE_DIR), [lang], DOMAIN)
 
 
 def gettext(lang: str, message: str, **params: object) -> str:
-    text = translations(lang).ugettext(message)
+    text = translations(lang).gettext(message)
     return text % params if params else text
 
 
 @lru_cache(maxsize=32)
 def locale_for(lang: str, country: str | None = None) -> Locale:
     """``fr_BE`` for a French page of a Belgian branch when CLDR knows it, else ``fr``."""
+    from babel import Locale, UnknownLocaleError
+
     if country:
         try:
             return Locale.parse(f"{lang}_{country}")
@@ -85,30 +90,36 @@ def _full_pattern(locale: Locale) -> str:
 
 def format_when(moment: datetime, tz: str, lang: str, country: str | None = None) -> str:
     """``mardi 1 décembre 2026, 18:30``: an aware instant, in the branch's time zone and the page's locale."""
+    from babel.dates import format_datetime
+
     locale = locale_for(lang, country)
     return format_datetime(moment, _full_pattern(locale), tzinfo=ZoneInfo(tz), locale=locale)
 
 
 def format_clock(moment: datetime, tz: str, lang: str, country: str | None = None) -> str:
     """``20:00``: the time of day only, e.g. when a session ends."""
+    from babel.dates import format_time
+
     return format_time(moment, "short", tzinfo=ZoneInfo(tz), locale=locale_for(lang, country))
 
 
 def language_name(code: str, lang: str) -> str | None:
     """A language's name in ``lang`` from CLDR (``ar`` -> ``Arabisch``, ``arabe``); None if unknown."""
-    return Locale.parse(lang).languages.get(code)
+    return locale_for(lang).languages.get(code)
 
 
 def autonym(lang: str) -> str:
     """A language's name in itself, for the language switch: ``Nederlands``, ``Français``, ``English``."""
-    name = Locale.parse(lang).get_language_name(lang) or lang
+    name = locale_for(lang).get_language_name(lang) or lang
     return name[:1].upper() + name[1:]
 
 
 def country_name(country: str, lang: str) -> str:
-    return Locale.parse(lang).territories.get(country, country)
+    return locale_for(lang).territories.get(country, country)
 
 
 def join_or(items: list[str], lang: str) -> str:
     """``Nederlands of Engels``: a list joined the way ``lang`` says "or"."""
+    from babel.lists import format_list
+
     return format_list(items, style="or", locale=lang)
