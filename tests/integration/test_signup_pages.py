@@ -3,6 +3,7 @@ personal link page. Mail and storage are asserted as well as the HTML."""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from urllib.parse import urlencode
@@ -103,6 +104,12 @@ def test_pages_carry_security_headers_and_are_not_cached(client):
     csp = headers["content-security-policy"]
     assert "script-src" not in csp and "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert "<script" not in page.body.decode()
+    # A branch whose own website embeds the form lets that site (and only it) frame the page.
+    patch = {"config": {"allowed_origins": ["https://www.duoforajob.be"]}}
+    answer = client.http.patch("/branches/antwerp", headers=bearer("head_office"), body=json.dumps(patch))
+    assert answer.status_code == 200
+    csp = get(client, "/branches/antwerp/signup").headers["Content-Security-Policy"]
+    assert "frame-ancestors https://www.duoforajob.be" in csp
 
 
 # --- Sending the form ------------------------------------------------------------------------------
@@ -167,6 +174,20 @@ def test_someone_too_old_gets_a_kind_message_in_french_and_nothing_is_stored(cli
     assert "Ce programme s'adresse aux jeunes de 18 à 33 ans." in words
     assert "Nous n'avons rien conservé" in words
     assert _items() == before and sent_mail() == []
+
+
+def test_the_not_eligible_page_says_where_else_to_turn_when_the_branch_says_so(client):
+    session = plan_session(client, "liege", **LIEGE)
+    elsewhere = {"config": {"signup": {"elsewhere": {"fr": "Le Forem, 0800 93 947 <www.leforem.be>"}}}}
+    headers = bearer("head_office")
+    assert client.http.patch("/branches/liege", headers=headers, body=json.dumps(elsewhere)).status_code == 200
+    form = {**mentee_form(session["id"]), "work_permit": "no"}
+    page = post(client, "/branches/liege/signup?role=mentee", form)
+    assert page.status_code == 400
+    words = text(page)
+    assert "Pour participer, vous devez avoir le droit de travailler en Belgique." in words
+    assert "Où vous adresser" in words and "Le Forem, 0800 93 947 <www.leforem.be>" in words
+    assert "&lt;www.leforem.be&gt;" in page.body.decode()  # configured text, shown as text
 
 
 def test_a_full_session_brings_the_form_back_with_a_message_on_the_session(client):
