@@ -100,8 +100,11 @@ def local_stack(workdir: Path) -> Iterator[dict[str, str]]:
 
         from local.seed import create_staff_pool
 
+        from chalicelib.settings import get_settings
+
         pool = create_staff_pool(boto3.client("cognito-idp", region_name=REGION))
         os.environ["DUO_USER_POOL_ID"] = env["DUO_USER_POOL_ID"] = pool
+        get_settings.cache_clear()  # importing local.seed read the settings before the pool existed
 
         from chalicelib.services.repos import Repos
         from chalicelib.store.table import create_table
