@@ -25,6 +25,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[1]
 READY = "[duo] Ready in"
+PORT_TAKEN = "is in use: stop what uses it"  # local.run's refusal when a port is taken
 START_TIMEOUT = 90.0
 
 
@@ -32,6 +33,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def bindable(port: int) -> bool:
+    """Whether a server could listen on ``port`` now (checked as ``local.run`` does, without SO_REUSEADDR)."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -67,20 +78,29 @@ class Stack:
         )
 
     def start(self) -> float:
-        """Start and wait for the ready line; return the seconds it took."""
-        self.starts += 1
+        """Start and wait for the ready line; return the seconds it took.
+
+        A port taken between ``free_port()`` and the stack's own check (by any client socket of the
+        machine) makes the stack refuse to start: then it is tried again on other ports, twice at most.
+        """
         started = time.monotonic()
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "local.run"], cwd=REPO, env=self.env(), stdout=out, stderr=subprocess.STDOUT
-            )
-        while time.monotonic() - started < START_TIMEOUT:
-            if READY in self.log.read_text(errors="replace"):
-                return time.monotonic() - started
-            if self.process.poll() is not None:
+        for _ in range(3):
+            self.starts += 1
+            with self.log.open("wb") as out:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "local.run"], cwd=REPO, env=self.env(), stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            while time.monotonic() - started < START_TIMEOUT:
+                if READY in self.log.read_text(errors="replace"):
+                    return time.monotonic() - started
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+            self.stop()
+            if PORT_TAKEN not in self.log.read_text(errors="replace"):
                 break
-            time.sleep(0.1)
-        self.stop()
+            self.moto_port, self.api_port = free_port(), free_port()
         pytest.fail(f"the local stack did not start; its output:\n{self.log.read_text(errors='replace')[-4000:]}")
 
     def stop(self) -> None:
@@ -97,8 +117,14 @@ class Stack:
         self.process = None
 
     def restart(self) -> None:
+        """Stop, then start on the same state dir (and the same ports, unless one was taken meanwhile)."""
         self.stop()
         self._tokens.clear()  # the key survives a restart, but a test may want fresh ones
+        # The ports came from the ephemeral range: while the stack was down, a client socket of this or
+        # another test process may have got one as its own port (and holds it in TIME_WAIT for a minute),
+        # which ``local.run``'s check that the port is free rightly refuses.
+        if not (bindable(self.moto_port) and bindable(self.api_port)):
+            self.moto_port, self.api_port = free_port(), free_port()
         self.start()
 
     def token(self, role: str, branch: str | None = None) -> str:

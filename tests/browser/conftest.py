@@ -47,11 +47,11 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def open_context(browser: Any) -> Iterator[Any]:
-    """``open_context(locale="fr-BE", viewport=PHONE)``: a fresh browser context, closed after the test."""
+    """``open_context(locale="fr-BE", viewport=PHONE, javascript=True)``: a fresh context, closed after the test."""
     contexts: list[Any] = []
 
-    def make(locale: str = "en-GB", viewport: dict[str, int] | None = None) -> Any:
-        context = browser.new_context(locale=locale, viewport=viewport or DESKTOP, java_script_enabled=True)
+    def make(locale: str = "en-GB", viewport: dict[str, int] | None = None, javascript: bool = True) -> Any:
+        context = browser.new_context(locale=locale, viewport=viewport or DESKTOP, java_script_enabled=javascript)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.signup_support import birth_date_for_age, create_session, parse_utc, registrations, sent_mail, unique_email
@@ -146,10 +147,10 @@ def test_the_personal_link_of_the_mail_opens_the_registration(stack: Stack, open
     assert horizontal_overflow(page) <= 0
 
 
-def test_a_mentor_signs_up_in_dutch_in_antwerp(stack: Stack, open_context: Any) -> None:
+def test_a_mentor_signs_up_in_dutch_in_antwerp_without_javascript(stack: Stack, open_context: Any) -> None:
     session = create_session(stack, "antwerp", language="nl", audience="mentors", capacity=10, days=35)
     email = unique_email("jan")
-    page = open_context(locale="nl-BE", viewport=DESKTOP).new_page()
+    page = open_context(locale="nl-BE", viewport=DESKTOP, javascript=False).new_page()  # the pages need none
 
     answer = page.goto(f"{stack.api}/branches/antwerp/signup?role=mentor")
     assert answer is not None and answer.status == 200
@@ -170,6 +171,31 @@ def test_a_mentor_signs_up_in_dutch_in_antwerp(stack: Stack, open_context: Any) 
     assert shows_any(mails[0].text, when(session, "antwerp", "nl")), mails[0].text
     assert f"{stack.api}/branches/antwerp/registrations/" in mails[0].text
     assert [r["email"] for r in registrations(stack, "antwerp", session["id"])] == [email]
+
+
+def test_a_double_click_and_a_resubmit_after_back_register_once(stack: Stack, open_context: Any) -> None:
+    session = create_session(stack, "liege", language="fr", audience="both", capacity=10, days=41)
+    email = unique_email("double")
+    page = open_context(locale="fr-BE", viewport=PHONE).new_page()
+    page.goto(f"{stack.api}/branches/liege/signup?role=mentee")
+    fill_mentee(page, session_id=session["id"], email=email, birth_date=birth_date_for_age(20))
+
+    with page.expect_navigation():
+        page.locator("form").first.locator(SUBMIT).first.dblclick()
+    page.wait_for_load_state()
+    assert page.locator(".field-error").count() == 0
+    page.go_back()  # to the form, which the browser fills in again as it was
+    page.wait_for_load_state()
+    if page.locator("#name").count() and not page.input_value("#name"):  # the form came back empty: fill it
+        fill_mentee(page, session_id=session["id"], email=email, birth_date=birth_date_for_age(20))
+    status = submit(page)
+
+    screenshot(page, "liege-mentee-fr-resubmitted-360")
+    assert status == 200
+    assert page.locator(".field-error").count() == 0
+    assert [r["email"] for r in registrations(stack, "liege", session["id"])] == [email]
+    seats = requests.get(f"{stack.api}/branches/liege/public/sessions", params={"role": "mentee"}, timeout=30)
+    assert {s["id"]: s["seats_left"] for s in seats.json()["items"]}[session["id"]] == 9
 
 
 def test_a_date_of_birth_out_of_range_shows_an_error_at_that_field(stack: Stack, open_context: Any) -> None:
