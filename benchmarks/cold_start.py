@@ -98,9 +98,8 @@ def local_stack(workdir: Path) -> Iterator[dict[str, str]]:
         os.environ.update(env)
         import boto3
 
-        from local.seed import create_staff_pool
-
         from chalicelib.settings import get_settings
+        from local.seed import create_staff_pool
 
         pool = create_staff_pool(boto3.client("cognito-idp", region_name=REGION))
         os.environ["DUO_USER_POOL_ID"] = env["DUO_USER_POOL_ID"] = pool
