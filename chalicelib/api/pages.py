@@ -22,7 +22,7 @@ from chalicelib.domain.branches import Branch
 from chalicelib.domain.candidates import CandidateRole
 from chalicelib.domain.errors import ConflictError, DuoError, InvalidInputError, NotFoundError
 from chalicelib.observability import logger, metrics
-from chalicelib.services import repos, signup
+from chalicelib.services import branches, repos, signup
 from chalicelib.settings import get_settings
 from chalicelib.web import forms, i18n, labels, pages
 
@@ -69,7 +69,7 @@ def _unavailable(error: NotFoundError, call: Call) -> Response:
     """A closed branch gets its "closed" page; anything else unknown the generic one. Both 404."""
     lang = i18n.negotiate(list(i18n.LANGUAGES), _query(call).get("lang"), _accept(call))
     if error.code == "branch_closed":
-        branch = repos.get().branches.get(call.params["branch"])
+        branch = branches.get_branch(repos.get(), call.params["branch"])
         lang = i18n.negotiate(branch.languages, _query(call).get("lang"), _accept(call))
         return html("closed.html", lang, 404, branch)
     return html("message.html", lang, 404, kind="not_found")

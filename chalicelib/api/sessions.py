@@ -20,7 +20,7 @@ from chalicelib.api.schemas import (
 from chalicelib.api.signup import session_public
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.sessions import InfoSession
-from chalicelib.services import candidates, repos, sessions
+from chalicelib.services import branches, candidates, repos, sessions
 
 bp = Blueprint(__name__)
 STAFF = set(STAFF_ROLES)
@@ -41,7 +41,7 @@ def session_out(session: InfoSession, time_zone: str, notified: int = 0) -> Info
 
 
 def _tz(branch_id: str) -> str:
-    return repos.get().branches.get(branch_id).time_zone
+    return branches.get_branch(repos.get(), branch_id).time_zone
 
 
 @route(bp, "/branches/{branch}/info-sessions", "GET", summary="List the branch's info sessions (upcoming first)",

@@ -13,7 +13,7 @@ from chalicelib.api.schemas import RoleQuery, SessionList, SessionPublic, Signup
 from chalicelib.domain.candidates import CandidateRole
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.sessions import InfoSession
-from chalicelib.services import repos, signup
+from chalicelib.services import branches, repos, signup
 
 bp = Blueprint(__name__)
 TAGS = ("signup",)
@@ -37,7 +37,7 @@ def session_public(session: InfoSession, time_zone: str) -> dict:
 
 def _full(error: signup.SessionFullError, call: Call) -> Response:
     """409 in the platform's error shape, plus the next sessions with free seats to choose from."""
-    tz = repos.get().branches.get(call.params["branch"]).time_zone
+    tz = branches.get_branch(repos.get(), call.params["branch"]).time_zone
     body = {
         "code": error.code,
         "message": error.message,

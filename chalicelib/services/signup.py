@@ -93,10 +93,6 @@ def open_sessions(repos: Repos, branch: Branch, role: CandidateRole | None) -> l
     return next_sessions(repos, branch, role, clock_now())
 
 
-def allowed_origins(repos: Repos, branch_id: str) -> list[str]:
-    return list(open_branch(repos, branch_id).effective_config().get("allowed_origins") or [])
-
-
 def _today(branch: Branch, now: datetime) -> Any:
     return now.astimezone(ZoneInfo(branch.time_zone)).date()
 
@@ -243,13 +239,13 @@ def cancel_registration(repos: Repos, branch_id: str, candidate_id: str, token: 
     view = registration(repos, branch_id, candidate_id, token)
     if view.status != CandidateStatus.REGISTERED.value:
         raise ConflictError("This registration is cancelled already.", code="already_cancelled")
-    repos.candidates.move(repos.candidates.get(branch_id, candidate_id), None, clock_now())
+    candidate = repos.candidates.get(branch_id, candidate_id)
+    repos.candidates.move(candidate, None, clock_now())
     notify.send(
-        repos, "registration_cancelled", repos.candidates.get(branch_id, candidate_id).email, view.language,
-        branch=view.branch, session=view.session, name=view.candidate_name,
-        signup_url=notify.signup_url(branch_id, view.language),
+        repos, "registration_cancelled", candidate.email, view.language, branch=view.branch, session=view.session,
+        name=view.candidate_name, signup_url=notify.signup_url(branch_id, view.language),
     )
-    return registration(repos, branch_id, candidate_id, token)
+    return dataclasses.replace(view, status=CandidateStatus.WITHDRAWN.value)
 
 
 def change_registration(
