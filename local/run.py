@@ -109,11 +109,13 @@ def _environment(opts: Options, moto_url: str, jwks: Path) -> dict[str, str]:
         "DUO_TABLE": TABLE,
         "DUO_TENANT_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/duo-tenant",
         "DUO_JWKS_URL": jwks.as_uri(),
+        "DUO_DEV_SIGNIN_KEY": str(jwks.parent / "private.pem"),  # the console's local sign-in signs with it
         "DUO_TOKEN_ISSUER": "duo-local",
         "DUO_TOKEN_AUDIENCE": "duo-console",
         "DUO_STATE_DIR": str(opts.state_dir),
         "DUO_MAIL_FROM": opts.mail_from,
         "DUO_PUBLIC_URL": opts.api_url,  # the links in the mails lead to this stack
+        "DUO_CLOCK_FILE": str(opts.state_dir / "clock.json"),  # `python -m local.clock +1d` moves time
         "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONUNBUFFERED": "1",
     }

@@ -101,3 +101,27 @@ def sent_mail() -> list[dict]:
         {"to": m.destinations["ToAddresses"], "subject": m.subject, "body": m.body}
         for m in backend.sent_messages
     ]
+
+
+@pytest.fixture
+def frozen_clock():
+    """The app's clock, fixed and movable: ``frozen_clock.set(dt)`` / ``frozen_clock.advance(hours=25)``."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.services import clock
+
+    class Frozen:
+        def __init__(self) -> None:
+            self.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+            clock.set_now(self.now)
+
+        def set(self, moment: datetime) -> None:
+            self.now = moment
+            clock.set_now(moment)
+
+        def advance(self, **delta: float) -> datetime:
+            self.set(self.now + timedelta(**delta))
+            return self.now
+
+    yield Frozen()
+    clock.set_now(None)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-from chalicelib.domain.branches import BRANCH_ID_PATTERN, SERVICES
+from chalicelib.domain.branches import BRANCH_ID_PATTERN, CODE_PATTERN, SERVICES
 from chalicelib.domain.candidates import (
     EDUCATION_LEVELS,
     HEARD_FROM,
@@ -95,9 +95,47 @@ class Target(Strict):
     mentors: Annotated[int, Field(ge=0, le=100000)] | None = None
 
 
+Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+
+
+class TrainingModule(Strict):
+    code: Code
+    name: Annotated[str, Field(max_length=80)] = Field("", description="Shown instead of the code's built-in label.")
+    required: bool = True
+
+
+class TrainingSettings(Strict):
+    modules: list[TrainingModule] = Field(None, max_length=30, description="The mentor training, in order.")
+
+    @field_validator("modules")
+    @classmethod
+    def _unique_modules(cls, value: list[TrainingModule] | None) -> list[TrainingModule] | None:
+        codes = [m.code for m in value or []]
+        if len(set(codes)) != len(codes):
+            raise ValueError("Each module code may appear once.")
+        return value
+
+
+def _unique_codes(value: list[str] | None) -> list[str] | None:
+    return list(dict.fromkeys(value)) if value is not None else None
+
+
+class IntakeSettings(Strict):
+    help_needs: list[Code] = Field(None, max_length=40, description="What a mentee may need help with.")
+    _unique = field_validator("help_needs")(_unique_codes)
+
+
+class ClosingSettings(Strict):
+    end_reasons: list[Code] = Field(None, min_length=1, max_length=40, description="Why a duo may end.")
+    _unique = field_validator("end_reasons")(_unique_codes)
+
+
 class BranchConfig(Strict):
     eligibility: Eligibility = None  # type: ignore[assignment]
     services: list[Service] = Field(None, description="Support services the branch offers.")
+    training: TrainingSettings = None  # type: ignore[assignment]
+    intake: IntakeSettings = None  # type: ignore[assignment]
+    closing: ClosingSettings = None  # type: ignore[assignment]
     info_sessions: InfoSessionDefaults = None  # type: ignore[assignment]
     signup: SignupSettings = None  # type: ignore[assignment]
     allowed_origins: list[str] = Field(

@@ -37,6 +37,17 @@ SERVICES = (
 )
 
 
+# The eight e-learning modules / workshops of the mentor training (domain.md, step 3).
+TRAINING_MODULES = (
+    "welcome", "role_of_mentor", "listening", "intercultural", "job_market", "action_plan", "network", "closing",
+)
+HELP_NEEDS = (
+    "cv", "interview_practice", "network", "language", "digital_skills", "job_search", "orientation", "confidence",
+)
+END_REASONS = ("found_job", "found_training", "moved", "lost_contact", "health", "no_match", "no_time", "other")
+CODE_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
+
+
 class BranchStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -82,6 +93,12 @@ def default_config(country: str) -> dict[str, Any]:
             "max_text_length": 200,
         },
         "services": list(_COMMON_SERVICES),
+        # Mentor training (step 3): a mentor is ready when every required module is done.
+        "training": {"modules": [{"code": code, "name": "", "required": True} for code in TRAINING_MODULES]},
+        # The lists the intake interview chooses from (step 2).
+        "intake": {"help_needs": list(HELP_NEEDS)},
+        # Why a duo ended (step 8).
+        "closing": {"end_reasons": list(END_REASONS)},
         "info_sessions": {
             "duration_minutes": 90,
             "capacity": 20,

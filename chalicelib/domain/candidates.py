@@ -17,10 +17,23 @@ class CandidateRole(StrEnum):
 
 
 class CandidateStatus(StrEnum):
-    """Where a candidate is in the life cycle; the life-cycle issue adds the later steps."""
+    """Where a candidate is in the life cycle (the transitions are in ``domain/intake.py``)."""
 
     REGISTERED = "registered"  # signed up for an info session
-    WITHDRAWN = "withdrawn"  # cancelled their registration through their personal link
+    ATTENDED = "attended"  # came to the info session: an intake is to be scheduled
+    NO_SHOW = "no_show"  # did not come
+    INTAKE_SCHEDULED = "intake_scheduled"
+    TRAINING = "training"  # a mentor found suitable, following the training
+    READY = "ready"  # in the pool: may be paired
+    NOT_SUITABLE = "not_suitable"  # not now, with a reason
+    PAIRED = "paired"  # in a pairing: first meeting, 24-hour answers, agreement to sign
+    IN_DUO = "in_duo"  # the agreement is signed
+    FINISHED = "finished"  # a mentee whose duo has closed
+    WITHDRAWN = "withdrawn"  # left the programme (their personal link, or told their coordinator)
+
+
+# Statuses a candidate leaves only by a new step: counted over a recent window, not all history.
+SETTLED_STATUSES = frozenset({CandidateStatus.NOT_SUITABLE, CandidateStatus.FINISHED, CandidateStatus.WITHDRAWN})
 
 
 # Spoken languages (ISO 639-1) offered in the forms: the branches' languages and those most spoken
@@ -42,6 +55,10 @@ EDUCATION_LEVELS = ("primary", "secondary", "vocational", "bachelor", "master_or
 HEARD_FROM = ("website", "social_media", "friend_or_family", "job_centre", "organisation", "mentor", "event", "other")
 MAX_LANGUAGES = 6
 MAX_SECTORS = 3
+# Weekly availability, as the intake records it and matching compares it.
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_PARTS = ("morning", "afternoon", "evening")
+AVAILABILITY = tuple(f"{day}_{part}" for day in DAYS for part in DAY_PARTS)
 
 
 @dataclass(frozen=True)
@@ -81,3 +98,14 @@ class Candidate:
     # mentor
     profession: str = ""
     available_six_months: bool | None = None
+    # the life cycle (issue 5)
+    version: int = 0
+    status_since: str = ""  # when the current status began (UTC ISO)
+    coordinator_id: str = ""  # the responsible coordinator's staff id ("" none yet)
+    intake: dict | None = None  # domain.intake.Intake.to_dict()
+    training: dict[str, str] = field(default_factory=dict)  # module code -> date completed
+    help_needs: list[str] = field(default_factory=list)
+    availability: list[str] = field(default_factory=list)
+    duo_id: str = ""  # the current pairing or duo
+    duo_ids: list[str] = field(default_factory=list)
+    declined_with: list[str] = field(default_factory=list)  # candidates never to be paired with again

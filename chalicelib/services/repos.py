@@ -11,6 +11,7 @@ from functools import cached_property
 from chalicelib.store.branches import BranchRepository
 from chalicelib.store.candidates import CandidateRepository
 from chalicelib.store.directory import Directory
+from chalicelib.store.events import EventRepository
 from chalicelib.store.mailer import Mailer
 from chalicelib.store.scopes import Scopes
 from chalicelib.store.sessions import SessionRepository
@@ -38,6 +39,10 @@ class Repos:
     @cached_property
     def candidates(self) -> CandidateRepository:
         return CandidateRepository(self.scopes)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.scopes)
 
 
 _repos: Repos | None = None

@@ -40,7 +40,9 @@ def candidate_item(c: Candidate, link_hashes: list[str]) -> CandidateItem:
         gsi1pk=keys.candidate_list_key(c.branch),
         gsi1sk=f"{c.created_at}#{c.id}",
         gsi2pk=keys.candidate_status_key(c.branch, c.status.value),
-        gsi2sk=f"{c.created_at}#{c.id}",
+        gsi2sk=f"{c.status_since or c.created_at}#{c.id}",
+        gsi3pk=keys.owner_key(c.branch, c.coordinator_id) if c.coordinator_id else None,
+        gsi3sk=f"CAND#{c.id}" if c.coordinator_id else None,
         candidate_id=c.id,
         role=c.role.value,
         status=c.status.value,
@@ -64,6 +66,16 @@ def candidate_item(c: Candidate, link_hashes: list[str]) -> CandidateItem:
         link_hashes=link_hashes,
         created_at=c.created_at,
         updated_at=c.updated_at or c.created_at,
+        version=c.version,
+        status_since=c.status_since or c.created_at,
+        coordinator_id=c.coordinator_id,
+        intake=c.intake,
+        training=dict(c.training),
+        help_needs=list(c.help_needs),
+        availability=list(c.availability),
+        duo_id=c.duo_id,
+        duo_ids=list(c.duo_ids),
+        declined_with=list(c.declined_with),
     )
 
 
@@ -95,6 +107,16 @@ def to_candidate(item: CandidateItem) -> Candidate:
         work_permit=item.work_permit,
         profession=item.profession or "",
         available_six_months=item.available_six_months,
+        version=int(item.version or 0),
+        status_since=item.status_since or item.created_at,
+        coordinator_id=item.coordinator_id or "",
+        intake=dict(item.intake) if item.intake else None,
+        training=dict(item.training or {}),
+        help_needs=list(item.help_needs or []),
+        availability=list(item.availability or []),
+        duo_id=item.duo_id or "",
+        duo_ids=list(item.duo_ids or []),
+        declined_with=list(item.declined_with or []),
     )
 
 

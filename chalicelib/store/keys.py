@@ -106,6 +106,74 @@ def idempotency_key(branch: str, key: str) -> tuple[str, str]:
     return f"{tenant_prefix(branch)}IDEM#{_digest(key)}", "IDEM"
 
 
+def owner_key(branch: str, staff_id: str) -> str:
+    """GSI3: the caseload of one coordinator (candidates and duos they are responsible for)."""
+    return f"{tenant_prefix(branch)}OWNER#{_id(staff_id)}"
+
+
+# Duos: one partition each, from pairing to the 12-month outcome, holding its meeting log and its
+# events; listed newest first (GSI1) and by phase (GSI2: the open phases feed the task list).
+def duo_key(branch: str, duo_id: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}DUO#{_id(duo_id)}", "DUO"
+
+
+def duo_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}DUOS"
+
+
+def duo_phase_key(branch: str, phase: str) -> str:
+    return f"{tenant_prefix(branch)}DUOS#{_id(phase)}"
+
+
+def meeting_key(branch: str, duo_id: str, on: str, meeting_id: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}DUO#{_id(duo_id)}", f"{MEETING_PREFIX}{on}#{_id(meeting_id)}"
+
+
+MEETING_PREFIX = "MEET#"
+
+
+# Events: the audit trail, in the partition of the person or duo they are about (sorted by time),
+# and listed per branch by time on GSI1 (the source reports are rebuilt from).
+def event_key(subject_pk: str, at: str, event_id: str) -> tuple[str, str]:
+    if branch_of(subject_pk) is None:
+        raise ValueError("events belong to a branch's record")
+    return subject_pk, f"{EVENT_PREFIX}{at}#{_id(event_id)}"
+
+
+def event_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}EVENTS"
+
+
+EVENT_PREFIX = "EVENT#"
+
+
+def subject_pk(branch: str, kind: str, subject_id: str) -> str:
+    """The partition of the record an event is about: a candidate or a duo."""
+    if kind == "candidate":
+        return candidate_key(branch, subject_id)[0]
+    if kind == "duo":
+        return duo_key(branch, subject_id)[0]
+    raise ValueError(f"events are about a candidate or a duo, not {kind!r}")
+
+
+# Personal links (answers, surveys): found by the hash of their token; expire by TTL.
+def link_key(branch: str, token_digest: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}LINK#{_id(token_digest)}", "LINK"
+
+
+# Search: one term item per word of a name, email or phone, in the candidate's partition, listed
+# on GSI1 by term so a prefix is one query.
+def term_key(branch: str, candidate_id: str, term: str) -> tuple[str, str]:
+    return candidate_key(branch, candidate_id)[0], f"{TERM_PREFIX}{_id(term)}"
+
+
+def search_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}SEARCH"
+
+
+TERM_PREFIX = "TERM#"
+
+
 # Pagination cursors: opaque to callers, and only valid in the partition space they came from.
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:
@@ -129,7 +197,7 @@ def decode_cursor(cursor: str | None, expected_prefix: str) -> dict[str, Any] | 
     for name, value in data.items():
         if not isinstance(value, dict) or set(value) != {"S"} or not isinstance(value["S"], str):
             raise bad
-        if name in ("pk", "gsi1pk", "gsi2pk") and not value["S"].startswith(expected_prefix):
+        if name in ("pk", "gsi1pk", "gsi2pk", "gsi3pk") and not value["S"].startswith(expected_prefix):
             raise bad
     return data
 

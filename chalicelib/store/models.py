@@ -47,6 +47,17 @@ class TimelineIndex(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class OwnerIndex(GlobalSecondaryIndex):
+    """A coordinator's caseload: ``gsi3pk = T#{branch}#OWNER#{staff_id}``, ``gsi3sk = {KIND}#{id}``."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     class Meta:
         table_name = get_settings().table_name
@@ -58,8 +69,11 @@ class TableItem(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     lists = ListIndex()
     timeline = TimelineIndex()
+    owners = OwnerIndex()
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
@@ -160,9 +174,94 @@ class CandidateItem(TableItem):
     link_hashes = ListAttribute(of=UnicodeAttribute, default=list)  # sha256 of their personal links
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # The life cycle (issue 5): optimistic locking, the responsible coordinator, the steps' records.
+    version = NumberAttribute(default=0)
+    status_since = UnicodeAttribute(null=True)
+    coordinator_id = UnicodeAttribute(default="")
+    intake = JSONAttribute(null=True)  # domain.intake.Intake as a dict
+    training = JSONAttribute(default=dict)  # {module_code: "YYYY-MM-DD"}
+    help_needs = ListAttribute(of=UnicodeAttribute, default=list)
+    availability = ListAttribute(of=UnicodeAttribute, default=list)
+    duo_id = UnicodeAttribute(default="")  # the current pairing or duo
+    duo_ids = ListAttribute(of=UnicodeAttribute, default=list)  # every pairing and duo, oldest first
+    declined_with = ListAttribute(of=UnicodeAttribute, default=list)  # never to be paired again
 
 
 class IdempotencyItem(TableItem):
     owner = UnicodeAttribute()  # the candidate the first request created (or found)
     session_id = UnicodeAttribute()
     expires_at = TTLAttribute()
+
+
+class DuoItem(TableItem):
+    """A pairing that may become a duo: from the first meeting to the 12-month outcome."""
+
+    duo_id = UnicodeAttribute()
+    mentee_id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    mentee_name = UnicodeAttribute()  # shown in lists without reading both people
+    mentor_name = UnicodeAttribute()
+    coordinator_id = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    phase = UnicodeAttribute()
+    first_meeting_at = UnicodeAttribute()
+    answers = JSONAttribute(default=dict)  # {"mentee": {"answer", "at", "by"}, "mentor": {...}}
+    agreement = JSONAttribute(null=True)
+    started_on = UnicodeAttribute(null=True)
+    planned_end = UnicodeAttribute(null=True)
+    meeting_count = NumberAttribute(default=0)
+    last_meeting_on = UnicodeAttribute(null=True)
+    goals = JSONAttribute(default=list)
+    checkins = JSONAttribute(default=list)
+    intervisions = JSONAttribute(default=list)
+    services = JSONAttribute(default=list)
+    ended_on = UnicodeAttribute(null=True)
+    end_kind = UnicodeAttribute(null=True)
+    end_reason = UnicodeAttribute(null=True)
+    evaluations = JSONAttribute(default=dict)
+    outcome = JSONAttribute(null=True)
+    reminders_sent = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = NumberAttribute(default=0)
+
+
+class MeetingItem(TableItem):
+    """A meeting of a duo (date, duration, in person or online): no diary."""
+
+    meeting_id = UnicodeAttribute()
+    on = UnicodeAttribute()  # YYYY-MM-DD
+    minutes = NumberAttribute()
+    mode = UnicodeAttribute()
+    logged_at = UnicodeAttribute()
+    logged_by = UnicodeAttribute()
+
+
+class EventItem(TableItem):
+    """One change to a person or duo: who, when, what kind, which fields; never the values."""
+
+    event_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    subject_kind = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    at = UnicodeAttribute()
+    fields = ListAttribute(of=UnicodeAttribute, default=list)
+    data = JSONAttribute(default=dict)
+
+
+class LinkItem(TableItem):
+    """A personal link's purpose (answer, evaluation, outcome), found by its token's hash."""
+
+    purpose = UnicodeAttribute()
+    duo_id = UnicodeAttribute()
+    side = UnicodeAttribute()  # mentee | mentor
+    valid_until = UnicodeAttribute()
+    used_at = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
+class TermItem(TableItem):
+    """A search term of a candidate (accent-free, lowercase word of a name, email or phone)."""
+
+    candidate_id = UnicodeAttribute()

@@ -326,7 +326,7 @@ def test_the_table_is_retained_and_defined_by_the_model(template):
     props = {k: v for k, v in table["Properties"].items() if k != "TableName"}
     assert props == table_properties()
     assert props["DeletionProtectionEnabled"] is True
-    assert {i["IndexName"] for i in props["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+    assert {i["IndexName"] for i in props["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2", "gsi3"}
 
 
 def test_the_template_cannot_hand_write_what_the_model_owns(tmp_path, monkeypatch):
