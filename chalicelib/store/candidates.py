@@ -120,6 +120,22 @@ def to_candidate(item: CandidateItem) -> Candidate:
     )
 
 
+def status_actions(branch: str, candidate_id: str, status: str, at: str) -> list:
+    """The update actions that move a candidate to ``status`` (its lists follow), as one version step.
+
+    Every life-cycle change of a candidate, whichever repository writes it (pairing a duo moves both
+    people), goes through this, with a condition on the status it leaves.
+    """
+    return [
+        CandidateItem.status.set(status),
+        CandidateItem.status_since.set(at),
+        CandidateItem.gsi2pk.set(keys.candidate_status_key(branch, status)),
+        CandidateItem.gsi2sk.set(f"{at}#{candidate_id}"),
+        CandidateItem.updated_at.set(at),
+        CandidateItem.version.add(1),
+    ]
+
+
 def registration_item(c: Candidate, session_id: str, at: str) -> RegistrationItem:
     pk, sk = keys.registration_key(c.branch, session_id, c.id)
     return RegistrationItem(
