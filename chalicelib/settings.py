@@ -27,6 +27,11 @@ class Settings:
     max_body_bytes: int
     mail_from: str
     public_url: str
+    # The console's sign-in. Locally: the path of the key that signs demo tokens (never set in AWS,
+    # where Cognito's hosted UI at ``auth_domain`` signs staff in through the ``auth_client_id`` app client).
+    dev_signin_key: str = ""
+    auth_domain: str = ""
+    auth_client_id: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -46,4 +51,7 @@ def get_settings() -> Settings:
         # The verified SES sender of every mail, and the base of the links in them.
         mail_from=env.get("DUO_MAIL_FROM", "DUO for a JOB <no-reply@duo.example>"),
         public_url=env.get("DUO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        dev_signin_key=env.get("DUO_DEV_SIGNIN_KEY", ""),
+        auth_domain=env.get("DUO_AUTH_DOMAIN", "").rstrip("/"),
+        auth_client_id=env.get("DUO_AUTH_CLIENT_ID", ""),
     )

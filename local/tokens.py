@@ -6,17 +6,18 @@ code it uses in AWS; only the JWKS address differs.
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from chalicelib.api.auth import LOCAL_KID, mint
+
 ISSUER = "duo-local"
 AUDIENCE = "duo-console"
-KID = "duo-local-1"
+KID = LOCAL_KID
+__all__ = ["AUDIENCE", "ISSUER", "KID", "generate_keys", "mint"]
 
 
 def generate_keys(directory: Path) -> Path:
@@ -33,31 +34,3 @@ def generate_keys(directory: Path) -> Path:
     public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     jwks_path.write_text(json.dumps({"keys": [{**public, "kid": KID, "alg": "RS256", "use": "sig"}]}))
     return jwks_path
-
-
-def mint(
-    private_pem: bytes,
-    *,
-    role: str,
-    branch: str | None = None,
-    subject: str | None = None,
-    lifetime: int = 3600,
-    issuer: str = ISSUER,
-    audience: str = AUDIENCE,
-    kid: str = KID,
-    extra: dict | None = None,
-) -> str:
-    now = int(time.time())
-    claims = {
-        "sub": subject or str(uuid.uuid4()),
-        "iss": issuer,
-        "aud": audience,
-        "token_use": "id",
-        "iat": now,
-        "nbf": now,
-        "exp": now + lifetime,
-        "cognito:groups": [role],
-        **({"custom:branch": branch} if branch else {}),
-        **(extra or {}),
-    }
-    return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": kid})

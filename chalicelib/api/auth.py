@@ -76,11 +76,15 @@ def _principal(claims: dict[str, Any]) -> Principal:
     if role is None:
         raise ForbiddenError("This account has no role in duo.")
     branch = claims.get("custom:branch")
+    subject = str(claims["sub"])
+    # Cognito puts the user's Username (our staff id) in ``cognito:username``; local demo tokens sign
+    # as ``sub`` == staff id.
+    staff_id = str(claims.get("cognito:username") or subject)
     if role is Role.HEAD_OFFICE:
-        return Principal(role=role, subject=str(claims["sub"]))
+        return Principal(role=role, subject=subject, staff_id=staff_id)
     if not isinstance(branch, str) or not is_branch_id(branch):
         raise ForbiddenError("This account is not attached to a branch.")
-    return Principal(role=role, subject=str(claims["sub"]), branch=branch)
+    return Principal(role=role, subject=subject, branch=branch, staff_id=staff_id)
 
 
 _verifier: TokenVerifier | None = None
@@ -100,9 +104,62 @@ def reset() -> None:
     _verifier = None
 
 
+def authenticate_token(token: str | None) -> Principal:
+    """The verified caller of a token however it came (bearer header, or the console's cookie)."""
+    if not token or not token.strip():
+        raise UnauthenticatedError("Sign in: this needs a token.")
+    return verifier().verify(token.strip())
+
+
 def authenticate(headers: dict[str, str]) -> Principal:
     value = headers.get("authorization") or ""
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthenticatedError("Sign in: this needs a bearer token.")
-    return verifier().verify(token.strip())
+    return authenticate_token(token)
+
+
+def token_expiry(token: str) -> int:
+    """The ``exp`` of a token that ``authenticate_token`` accepted (unix seconds)."""
+    import jwt
+
+    return int(jwt.decode(token, options={"verify_signature": False}).get("exp", 0))
+
+
+LOCAL_KID = "duo-local-1"
+
+
+def mint(
+    private_pem: bytes,
+    *,
+    role: str,
+    branch: str | None = None,
+    subject: str | None = None,
+    lifetime: int = 3600,
+    issuer: str = "duo-local",
+    audience: str = "duo-console",
+    kid: str = LOCAL_KID,
+    extra: dict | None = None,
+) -> str:
+    """A token shaped like a Cognito ID token, signed with a local key: the local stack's stand-in for
+    Cognito (``make token`` and the console's local sign-in). In AWS the verifier only trusts Cognito's
+    keys, so a token minted here is worthless there."""
+    import time
+    import uuid
+
+    import jwt
+
+    now = int(time.time())
+    claims = {
+        "sub": subject or str(uuid.uuid4()),
+        "iss": issuer,
+        "aud": audience,
+        "token_use": "id",
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
+        "cognito:groups": [role],
+        **({"custom:branch": branch} if branch else {}),
+        **(extra or {}),
+    }
+    return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": kid})

@@ -13,6 +13,7 @@ from chalicelib.api.schemas import Error
 _REF = "#/components/schemas/{model}"
 _DESCRIPTIONS = {
     200: "OK", 201: "Created", 204: "Done, nothing to return", 400: "Invalid input, a message per field",
+    302: "To the sign-in service", 303: "See the Location: the next page, or the sign-in page",
     401: "Missing or invalid token", 403: "Not allowed for this role or branch", 404: "Not found",
     409: "Conflict: exists already, or changed meanwhile", 413: "Body too large",
     415: "Body is not JSON", 500: "Our fault; logged",
@@ -34,17 +35,20 @@ def _path_parameters(spec: RouteSpec) -> list[dict[str, Any]]:
 
 
 def _page(spec: RouteSpec) -> dict[str, Any]:
-    """An HTML page: a form's GET, or its form-encoded POST; errors are pages too."""
+    """An HTML page: a form's GET, or its form-encoded POST; errors are pages too. Console pages
+    (staff) are signed in by the ``duo_session`` cookie; without it they answer 303 to the sign-in page."""
     op: dict[str, Any] = {
-        "operationId": spec.name, "summary": spec.summary, "tags": list(spec.tags), "security": [],
-        "x-roles": ["anonymous"], "parameters": _path_parameters(spec),
+        "operationId": spec.name, "summary": spec.summary, "tags": list(spec.tags),
+        "security": [{"session": []}] if spec.console else [],
+        "x-roles": sorted(r.value for r in spec.roles) if spec.console else ["anonymous"],
+        "parameters": _path_parameters(spec),
         "responses": {"200": {"description": "The page", **_HTML}},
     }
     if spec.method == "POST":
         form = {"type": "object", "additionalProperties": {"type": "string"}}
         op["requestBody"] = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": form}}}
     for code in spec.errors:
-        op["responses"][str(code)] = {"description": _DESCRIPTIONS[code], **_HTML}
+        op["responses"][str(code)] = {"description": _DESCRIPTIONS[code], **({} if code in (302, 303) else _HTML)}
     return op
 
 
@@ -99,7 +103,8 @@ def build() -> dict[str, Any]:
     refs, schema = models_json_schema(list(dict.fromkeys(models)), ref_template=_REF)
     paths: dict[str, dict[str, Any]] = {}
     for spec in ROUTES:
-        paths.setdefault(spec.path, {})[spec.method.lower()] = _page(spec) if spec.page else _operation(spec, refs)
+        html_page = spec.page or spec.console
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _page(spec) if html_page else _operation(spec, refs)
         if spec.cors:
             paths[spec.path].setdefault("options", _preflight(spec))
     return {
@@ -109,6 +114,10 @@ def build() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": schema.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "duo_session",
+                            "description": "The console's session: the same ID token, set by /console/sign-in."},
+            },
         },
     }

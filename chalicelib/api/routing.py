@@ -8,6 +8,8 @@ Handlers receive a ``Call`` and return a pydantic model (or None for 204).
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 import re
 import uuid
@@ -19,7 +21,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, RootModel, ValidationError
 
 from chalicelib.api import cors
-from chalicelib.api.auth import authenticate
+from chalicelib.api.auth import authenticate, authenticate_token
 from chalicelib.api.schemas import Error
 from chalicelib.domain.branches import is_branch_id
 from chalicelib.domain.errors import (
@@ -89,6 +91,7 @@ class RouteSpec:
     tags: tuple[str, ...] = ()
     page: bool = False  # an HTML page: the handler reads the request itself and returns a Response
     cors: bool = False  # callable from the websites in the branch's ``allowed_origins``
+    console: bool = False  # a staff HTML page: cookie session, CSRF on POST, refusals as pages
 
     @property
     def public(self) -> bool:
@@ -100,6 +103,8 @@ class RouteSpec:
 
     @property
     def errors(self) -> list[int]:
+        if self.console:
+            return sorted({303, 400, 403, 404, *([409, 413, 415] if self.method == "POST" else [])})
         codes = {400, 404} if (self.body or self.query or self.path_params or self.page) else set()
         if not self.public:
             codes |= {401, 403}
@@ -178,12 +183,96 @@ def _parse_body(spec: RouteSpec, request: Any) -> Any:
         raise _validation_error(error, tagged=issubclass(spec.body, RootModel)) from None
 
 
+def csrf_for(token: str) -> str:
+    """The console's CSRF token: derived from the session cookie, which only the page's own origin can
+    read (HttpOnly: not even its scripts), so a form posted from elsewhere cannot carry it."""
+    return hashlib.sha256(f"duo-csrf:{token}".encode()).hexdigest()
+
+
+def _parse_form(request: Any) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs
+
+    raw = request.raw_body or b""
+    limit = get_settings().max_body_bytes
+    if len(raw) > limit:
+        raise TooLargeError("The form is too large.", {"form": f"Send at most {limit} bytes."})
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if raw and content_type != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaError("Send the form as application/x-www-form-urlencoded.")
+    try:
+        return parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=500)
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidInputError("The form could not be read.", {"form": "Send the form again."}) from None
+
+
+def _console_path(spec: RouteSpec, params: dict[str, str], request: Any) -> str:
+    path = spec.path
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value)
+    if spec.method == "GET" and request.query_params:
+        from urllib.parse import urlencode
+
+        path += "?" + urlencode(dict(request.query_params))
+    return path
+
+
+def _dispatch_console(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, params: dict[str, str],
+                      correlation_id: str) -> Response:
+    """A staff page: the session from the cookie (none or expired: 303 to sign in), every POST's CSRF
+    field checked before its form is handed on, and every refusal answered as a page, never JSON."""
+    from chalicelib.web import console as web  # Jinja2 on first use
+
+    call = Call(ANONYMOUS, params, None, None, correlation_id, {"request": request, "form": {}}, request.headers)
+    try:
+        if "branch" in params and not is_branch_id(params["branch"]):
+            raise NotFoundError("There is no such branch.", code="branch_not_found")
+        if any(not _ID.fullmatch(v) for k, v in params.items() if k != "branch"):
+            raise NotFoundError("There is no such object.")
+        call.extra["path"] = _console_path(spec, params, request)
+        token = web.cookies(request).get(web.SESSION_COOKIE, "")
+        try:
+            call.principal = authenticate_token(token)
+        except UnauthenticatedError:
+            logger.info("console sign-in needed")
+            return web.redirect(web.sign_in_url(call.extra["path"]))
+        call.extra.update(token=token, csrf=csrf_for(token))
+        logger.append_keys(role=call.principal.role.value)
+        _authorise(spec, call.principal, params)
+        if "branch" in params:
+            metrics.add_dimension(name="branch", value=params["branch"])
+        metrics.add_metric(name="Request", unit="Count", value=1)
+        if spec.method == "POST":
+            form = _parse_form(request)
+            sent = (form.get("csrf") or [""])[0]
+            if not hmac.compare_digest(sent.encode(), call.extra["csrf"].encode()):
+                raise ForbiddenError("This form has expired or was not sent from this console.", code="csrf")
+            call.extra["form"] = form
+        if spec.query is not None:
+            try:
+                call.query = spec.query.model_validate(dict(request.query_params or {}))
+            except ValidationError as error:
+                raise _validation_error(error) from None
+        result = handler(call)
+    except DuoError as error:
+        status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+        logger.info("request refused", extra={"status": status, "code": error.code})
+        result = web.error_page(call, status, error.message, error.fields, error.code)
+    except Exception:
+        logger.exception("request failed")
+        metrics.add_metric(name="UnhandledError", unit="Count", value=1)
+        result = web.error_page(call, 500, "Something went wrong on our side; it has been logged.")
+    result.headers["X-Correlation-Id"] = correlation_id
+    return result
+
+
 def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, params: dict[str, str]) -> Response:
     correlation_id = (request.headers.get("x-correlation-id") or "")[:64] or str(uuid.uuid4())
     if not re.fullmatch(r"[\w.-]{1,64}", correlation_id):
         correlation_id = str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
     logger.append_keys(route=f"{spec.method} {spec.path}", branch=params.get("branch"))
+    if spec.console:
+        return _dispatch_console(spec, handler, request, params, correlation_id)
     cors_headers: dict[str, str] = {}
     try:
         if "branch" in params and not is_branch_id(params["branch"]):
@@ -242,19 +331,25 @@ def route(
     tags: tuple[str, ...] = (),
     page: bool = False,
     cors: bool = False,
+    console: bool = False,
 ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
     """Register ``handler`` on ``bp`` and in ``ROUTES`` (the source of /openapi.json).
 
     ``page``: a public HTML page; the handler gets the request in ``call.extra["request"]``, parses
     what it needs and returns a Response. ``cors``: a public JSON route that the branch's own
     websites may call from the browser; its preflight (OPTIONS) is answered here.
+    ``console``: a staff HTML page (see ``_dispatch_console``); the handler returns a Response, made
+    with ``chalicelib.web.console.render_page`` or ``redirect``.
     """
     if page and roles != PUBLIC:
         raise ValueError("pages are public")
+    if console and (page or cors or body is not None or Role.ANONYMOUS in roles or not roles):
+        raise ValueError("console pages are for signed-in staff, read forms themselves and are not CORS routes")
 
     def register(handler: Callable[[Call], Any]) -> Callable[[Call], Any]:
         spec = RouteSpec(
-            path, method, handler.__name__, summary, frozenset(roles), body, query, response, status, tags, page, cors
+            path, method, handler.__name__, summary, frozenset(roles), body, query, response, status, tags, page, cors,
+            console,
         )
         ROUTES.append(spec)
 

@@ -32,6 +32,7 @@ class Principal:
     role: Role
     subject: str = ""
     branch: str | None = None
+    staff_id: str = ""  # the staff member's id (Cognito's Username); "" for anonymous
 
     @property
     def is_head_office(self) -> bool:
