@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.domain.branches import Branch, merge
 from chalicelib.domain.config_rules import config_problems
-from chalicelib.domain.errors import DuoError, InvalidInputError, NotFoundError
+from chalicelib.domain.errors import ConflictError, DuoError, InvalidInputError, NotFoundError
 from chalicelib.domain.roles import Role
 from chalicelib.domain.staff import StaffMember
 from chalicelib.observability import logger, metrics
@@ -90,8 +90,14 @@ def list_branches(repos: Repos, limit: int, cursor: str | None) -> tuple[list[di
     return repos.branches.list(limit, cursor)
 
 
-def update_branch(repos: Repos, branch_id: str, changes: dict[str, Any], *, role: Role) -> Branch:
-    """Apply ``changes`` (name, time_zone, languages, config as a deep patch)."""
+def update_branch(
+    repos: Repos, branch_id: str, changes: dict[str, Any], *, role: Role, expected_version: int | None = None
+) -> Branch:
+    """Apply ``changes`` (name, time_zone, languages, config as a deep patch).
+
+    ``expected_version``: the version the caller read; another one stored answers 409 changed_meanwhile
+    (and the write itself is conditional on it, so a save in between loses too).
+    """
     if role is not Role.HEAD_OFFICE:
         refused = sorted(set(changes) - BRANCH_ADMIN_FIELDS)
         if refused:
@@ -100,6 +106,10 @@ def update_branch(repos: Repos, branch_id: str, changes: dict[str, Any], *, role
                 {f: "Only the head office can change this field." for f in refused},
             )
     branch = repos.branches.get(branch_id)
+    if expected_version is not None and branch.version != expected_version:
+        raise ConflictError(
+            "The branch was changed by someone else meanwhile: reload and try again.", code="changed_meanwhile"
+        )
     for name in ("name", "time_zone", "languages"):
         if name in changes:
             setattr(branch, name, changes[name])

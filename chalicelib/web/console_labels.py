@@ -38,3 +38,46 @@ SETTINGS_SECTIONS = {
     "eligibility": _("Eligibility"),
     "targets": _("Targets"),
 }
+# Built-in codes of the branch configuration (a branch's own codes show their code, or the name it gave).
+SERVICE_LABELS = {
+    "interview_workshop": _("Interview workshop"),
+    "cv_review": _("CV review"),
+    "cv_workshop": _("CV workshop"),
+    "linkedin_workshop": _("LinkedIn workshop"),
+    "interview_simulation": _("Interview simulation"),
+    "intervision": _("Intervision for mentors"),
+    "speech_therapy": _("Speech therapy"),
+    "listening_service": _("Listening service"),
+    "laptop_loan": _("Laptop loan"),
+    "it_training": _("IT training"),
+}
+TRAINING_MODULE_LABELS = {
+    "welcome": _("Welcome and the programme"),
+    "role_of_mentor": _("The role of a mentor"),
+    "listening": _("Active listening"),
+    "intercultural": _("Intercultural communication"),
+    "job_market": _("The job market today"),
+    "action_plan": _("Building an action plan"),
+    "network": _("Using your network"),
+    "closing": _("Closing a mentoring relationship"),
+}
+HELP_NEED_LABELS = {
+    "cv": _("CV"),
+    "interview_practice": _("Interview practice"),
+    "network": _("Network"),
+    "language": _("Language"),
+    "digital_skills": _("Digital skills"),
+    "job_search": _("Job search"),
+    "orientation": _("Orientation"),
+    "confidence": _("Self-confidence"),
+}
+END_REASON_LABELS = {
+    "found_job": _("Found a job"),
+    "found_training": _("Found a training"),
+    "moved": _("Moved away"),
+    "lost_contact": _("Lost contact"),
+    "health": _("Health"),
+    "no_match": _("The duo did not work out"),
+    "no_time": _("No time"),
+    "other": _("Another reason"),
+}
