@@ -11,7 +11,9 @@ from functools import cached_property
 from chalicelib.store.branches import BranchRepository
 from chalicelib.store.candidates import CandidateRepository
 from chalicelib.store.directory import Directory
+from chalicelib.store.duos import DuoRepository
 from chalicelib.store.events import EventRepository
+from chalicelib.store.links import LinkRepository
 from chalicelib.store.mailer import Mailer
 from chalicelib.store.scopes import Scopes
 from chalicelib.store.sessions import SessionRepository
@@ -43,6 +45,14 @@ class Repos:
     @cached_property
     def events(self) -> EventRepository:
         return EventRepository(self.scopes)
+
+    @cached_property
+    def duos(self) -> DuoRepository:
+        return DuoRepository(self.scopes)
+
+    @cached_property
+    def links(self) -> LinkRepository:
+        return LinkRepository(self.scopes)
 
 
 _repos: Repos | None = None

@@ -224,6 +224,7 @@ class DuoItem(TableItem):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = NumberAttribute(default=0)
+    phase_since = UnicodeAttribute(null=True)  # part B: the phase list's sort key (gsi2sk) starts with it
 
 
 class MeetingItem(TableItem):

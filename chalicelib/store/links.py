@@ -1,0 +1,58 @@
+"""Personal links of duos (answer, evaluation, outcome): only the token's sha256 is kept, with what the
+link is for, whose it is, until when it works and whether it was used. Expired items go by TTL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.store import keys
+from chalicelib.store.models import LinkItem
+from chalicelib.store.scopes import Scopes
+from chalicelib.store.sessions import iso
+
+# The table forgets a link this long after it stopped working (its page says "expired" until then).
+KEEP_AFTER_EXPIRY = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Link:
+    branch: str
+    digest: str
+    purpose: str  # answer | evaluation | outcome
+    duo_id: str
+    side: str  # mentee | mentor
+    valid_until: str  # UTC ISO
+    used_at: str | None = None
+
+
+def link_item(link: Link) -> LinkItem:
+    pk, sk = keys.link_key(link.branch, link.digest)
+    expires = datetime.fromisoformat(link.valid_until.replace("Z", "+00:00")) + KEEP_AFTER_EXPIRY
+    return LinkItem(pk, sk, purpose=link.purpose, duo_id=link.duo_id, side=link.side,
+                    valid_until=link.valid_until, used_at=link.used_at, expires_at=expires)
+
+
+def new_link(branch: str, digest: str, purpose: str, duo_id: str, side: str, now: datetime,
+             valid_for: timedelta) -> Link:
+    return Link(branch, digest, purpose, duo_id, side, iso(now + valid_for))
+
+
+class LinkRepository:
+    def __init__(self, scopes: Scopes) -> None:
+        self._scopes = scopes
+
+    def get(self, branch: str, digest: str) -> Link | None:
+        pk, sk = keys.link_key(branch, digest)
+        with self._scopes.tenant(branch):
+            try:
+                item = LinkItem.get(pk, sk, consistent_read=True)
+            except DoesNotExist:
+                return None
+        return Link(branch, digest, item.purpose, item.duo_id, item.side, item.valid_until, item.used_at)
+
+    def add(self, link: Link) -> None:
+        with self._scopes.tenant(link.branch):
+            link_item(link).save(condition=LinkItem.pk.does_not_exist())
