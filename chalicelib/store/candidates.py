@@ -1,12 +1,19 @@
-"""Candidates of a branch, and the one transaction that signs a candidate up for a session.
+"""Candidates of a branch, the one transaction that signs a candidate up, and their life-cycle steps.
 
 A signup writes, all or nothing: the candidate, their registration in the session's partition,
 the seat (``seats_taken + 1`` only while seats are left and the session is scheduled and to come),
-the guard that keeps one candidate per email and role, and the request's idempotency record.
+the guard that keeps one candidate per email and role, the request's idempotency record, the
+person's search terms and a "candidate.signed_up" event.
+
+Every later step (``CandidateRepository.step``) is ONE TransactWrite: the candidate's update on
+condition of the version the caller read and the status the step leaves, with its event item (and,
+for attendance, the registration's status). A cancelled transaction is read back to answer the
+precise 409: ``changed_meanwhile`` for a stale version, ``wrong_step`` when the status moved on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,14 +21,27 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.candidates import Candidate, CandidateRole, CandidateStatus, SpokenLanguage
+from chalicelib.domain.duos import OPEN_PHASES
 from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.events import CANDIDATE_ACTOR, Event
+from chalicelib.domain.intake import query_words, search_terms
 from chalicelib.store import keys
-from chalicelib.store.models import CandidateItem, GuardItem, IdempotencyItem, RegistrationItem, SessionItem
+from chalicelib.store.events import event_item
+from chalicelib.store.models import (
+    CandidateItem,
+    DuoItem,
+    GuardItem,
+    IdempotencyItem,
+    RegistrationItem,
+    SessionItem,
+    TermItem,
+)
 from chalicelib.store.scopes import Scopes
 from chalicelib.store.sessions import iso, to_session
 
 IDEMPOTENCY_FOR = timedelta(hours=24)
 MAX_LINKS = 5
+HANDOVER_BATCH = 40  # records per hand-over transaction (each: the record and its event; at most 100 items)
 
 
 @dataclass(frozen=True)
@@ -136,6 +156,44 @@ def status_actions(branch: str, candidate_id: str, status: str, at: str) -> list
     ]
 
 
+def term_items(c: Candidate) -> list[TermItem]:
+    """The person's search terms (see ``domain.intake.search_terms``): add them to the transaction that
+    writes the candidate (signup, import)."""
+    pk = keys.candidate_key(c.branch, c.id)[0]
+    return [
+        TermItem(pk, keys.term_key(c.branch, c.id, term)[1], gsi1pk=keys.search_list_key(c.branch),
+                 gsi1sk=f"{term}#{c.id}", candidate_id=c.id)
+        for term in sorted(search_terms(c.name, c.email, c.phone))
+    ]
+
+
+# Candidate fields a step may change, written as they are (the status goes through ``status_actions``).
+_PLAIN_FIELDS = ("intake", "training", "help_needs", "availability", "sectors")
+
+
+def change_actions(before: Candidate, after: Candidate, at: str) -> list:
+    """The update actions that turn ``before`` into ``after`` (fields of this part), as one version step."""
+    actions: list = []
+    for name in _PLAIN_FIELDS:
+        if getattr(before, name) != getattr(after, name):
+            actions.append(getattr(CandidateItem, name).set(getattr(after, name)))
+    if before.languages != after.languages:
+        actions.append(CandidateItem.languages.set([{"code": x.code, "level": x.level} for x in after.languages]))
+    if before.coordinator_id != after.coordinator_id:
+        actions += owner_actions(CandidateItem, after.branch, after.coordinator_id, f"CAND#{after.id}")
+    if before.status != after.status:
+        return actions + status_actions(after.branch, after.id, after.status.value, at)
+    return [*actions, CandidateItem.updated_at.set(at), CandidateItem.version.add(1)]
+
+
+def owner_actions(model: type[CandidateItem] | type[DuoItem], branch: str, staff_id: str, sort_key: str) -> list:
+    """Set the responsible coordinator and the caseload index (GSI3) that follows them."""
+    if not staff_id:
+        return [model.coordinator_id.set(""), model.gsi3pk.remove(), model.gsi3sk.remove()]
+    return [model.coordinator_id.set(staff_id), model.gsi3pk.set(keys.owner_key(branch, staff_id)),
+            model.gsi3sk.set(sort_key)]
+
+
 def registration_item(c: Candidate, session_id: str, at: str) -> RegistrationItem:
     pk, sk = keys.registration_key(c.branch, session_id, c.id)
     return RegistrationItem(
@@ -174,6 +232,11 @@ class CandidateRepository:
                     tx.save(candidate_item(candidate, [link_hash]), condition=CandidateItem.pk.does_not_exist())
                     tx.save(registration_item(candidate, candidate.session_id, at))
                     tx.save(GuardItem(guard_pk, guard_sk, owner=candidate.id), condition=GuardItem.pk.does_not_exist())
+                    for term in term_items(candidate):
+                        tx.save(term)
+                    signed_up = Event("candidate.signed_up", "candidate", candidate.id, CANDIDATE_ACTOR, at,
+                                      data={"to": candidate.status.value, "role": candidate.role.value})
+                    tx.save(event_item(branch, signed_up))
                     if idempotency:
                         idem_pk, idem_sk = keys.idempotency_key(branch, idempotency)
                         record = IdempotencyItem(
@@ -284,13 +347,13 @@ class CandidateRepository:
                         status = CandidateStatus.WITHDRAWN.value
                         tx.update(
                             CandidateItem(cand_pk, cand_sk),
-                            actions=[
-                                CandidateItem.status.set(status),
-                                CandidateItem.gsi2pk.set(keys.candidate_status_key(branch, status)),
-                                CandidateItem.updated_at.set(at),
-                            ],
+                            actions=status_actions(branch, candidate.id, status, at),
                             condition=registered,
                         )
+                        withdrawn = Event("candidate.withdrawn", "candidate", candidate.id, CANDIDATE_ACTOR, at,
+                                          fields=("status",), data={"from": CandidateStatus.REGISTERED.value,
+                                                                    "to": status, "reason": "cancelled_registration"})
+                        tx.save(event_item(branch, withdrawn))
                         reg_pk, reg_sk = keys.registration_key(branch, old, candidate.id)
                         tx.update(RegistrationItem(reg_pk, reg_sk), actions=[RegistrationItem.status.set("cancelled")])
                     else:
@@ -313,3 +376,158 @@ class CandidateRepository:
                     raise ConflictError("That session has no free seat any more.", code="session_full") from None
                 message = "Your registration changed meanwhile; reload the page."
                 raise ConflictError(message, code="registration_changed") from None
+
+    # --- The life cycle (issue 5) ---
+
+    def step(
+        self,
+        before: Candidate,
+        after: Candidate,
+        event: Event,
+        *,
+        leaves: Iterable[str] | None = None,
+        registration_status: str | None = None,
+    ) -> Candidate:
+        """Write ``after`` over ``before`` in ONE transaction with ``event``: on condition that the stored
+        version is still ``before.version`` (else 409 ``changed_meanwhile``) and, when ``leaves`` is given,
+        that the status is one of them. ``registration_status``: the info-session registration follows
+        (attendance). Returns ``after`` with its new version."""
+        branch, at = before.branch, event.at
+        pk, sk = keys.candidate_key(branch, before.id)
+        condition = CandidateItem.pk.exists() & (CandidateItem.version == before.version)
+        statuses = list(leaves or [])
+        if statuses:
+            condition &= CandidateItem.status.is_in(*statuses)
+        with self._scopes.tenant(branch) as conn:
+            try:
+                with TransactWrite(connection=conn.connection) as tx:
+                    tx.update(CandidateItem(pk, sk), actions=change_actions(before, after, at), condition=condition)
+                    tx.save(event_item(branch, event))
+                    if registration_status and before.session_id:
+                        reg_pk, reg_sk = keys.registration_key(branch, before.session_id, before.id)
+                        tx.update(RegistrationItem(reg_pk, reg_sk), actions=[RegistrationItem.status.set(
+                            registration_status)], condition=RegistrationItem.pk.exists())
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                raise self._why_step_failed(before, statuses) from None
+        after.version = before.version + 1
+        after.updated_at = at
+        if after.status != before.status:
+            after.status_since = at
+        return after
+
+    def _why_step_failed(self, before: Candidate, statuses: list[str]) -> Exception:
+        """Read the candidate back (inside the scope) and say precisely why the step was refused."""
+        now = self.get(before.branch, before.id)  # NotFoundError when gone
+        if now.version != before.version:
+            return ConflictError("This person's record changed meanwhile; reload it and try again.",
+                                 code="changed_meanwhile")
+        if statuses and now.status.value not in statuses:
+            return ConflictError(f"Not possible: this candidate is {now.status.value.replace('_', ' ')} now.",
+                                 code="wrong_step")
+        return ConflictError("This person's registration for the info session is missing.",
+                             code="registration_missing")
+
+    def by_status(
+        self, branch: str, status: str, *, limit: int = 50, cursor: str | None = None, since: str | None = None
+    ) -> tuple[list[Candidate], str | None]:
+        """Candidates in ``status``, longest in it first (GSI2); ``since``: only those in it from then on."""
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        condition = CandidateItem.gsi2sk >= since if since else None
+        with self._scopes.tenant(branch):
+            result = CandidateItem.timeline.query(
+                keys.candidate_status_key(branch, status), condition, scan_index_forward=True, limit=limit,
+                last_evaluated_key=start,
+            )
+            rows = [to_candidate(item) for item in result]
+            return rows, keys.encode_cursor(result.last_evaluated_key)
+
+    def count_by_status(self, branch: str, status: str, since: str | None = None) -> int:
+        """How many candidates are in ``status`` (since ``since``): a COUNT query on GSI2, no items read."""
+        condition = CandidateItem.gsi2sk >= since if since else None
+        with self._scopes.tenant(branch):
+            return CandidateItem.timeline.count(keys.candidate_status_key(branch, status), condition)
+
+    def search(self, branch: str, q: str, limit: int = 20) -> list[Candidate]:
+        """Candidates with a term starting with each word of ``q``: one query on the branch's search terms
+        (by the longest word) and one BatchGet of the people found, filtered on the other words."""
+        words = query_words(q)
+        if not words:
+            return []
+        ids: list[str] = []
+        with self._scopes.tenant(branch):
+            for item in TermItem.lists.query(
+                keys.search_list_key(branch), TermItem.gsi1sk.startswith(words[0]), limit=max(limit * 4, 40)
+            ):
+                if item.candidate_id not in ids:
+                    ids.append(item.candidate_id)
+            found = {
+                item.candidate_id: to_candidate(item)
+                for item in CandidateItem.batch_get([keys.candidate_key(branch, cid) for cid in ids[: limit * 4]])
+            } if ids else {}
+        rows = [found[cid] for cid in ids if cid in found]
+        rows = [c for c in rows if all(any(t.startswith(w) for t in search_terms(c.name, c.email, c.phone))
+                                       for w in words)]
+        return rows[:limit]
+
+    def caseload(self, branch: str, staff_id: str, *, limit: int = 50, cursor: str | None = None
+                 ) -> tuple[list[Candidate], str | None]:
+        """The candidates a coordinator is responsible for (GSI3)."""
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        with self._scopes.tenant(branch):
+            result = CandidateItem.owners.query(
+                keys.owner_key(branch, staff_id), CandidateItem.gsi3sk.startswith("CAND#"), limit=limit,
+                last_evaluated_key=start,
+            )
+            rows = [to_candidate(item) for item in result]
+            return rows, keys.encode_cursor(result.last_evaluated_key)
+
+    def hand_over(self, branch: str, from_id: str, to_id: str, actor: str, at: str) -> dict[str, int]:
+        """Give every candidate and every open duo of ``from_id``'s caseload to ``to_id``: each record
+        with its event, in transactions of ``HANDOVER_BATCH`` records, on condition the record is still
+        ``from_id``'s (a record changed meanwhile is left as it is). Returns the counts moved."""
+        moved = {"candidates": 0, "duos": 0}
+        records: list[tuple[str, str, str, int]] = []  # (kind, id, sk of the index, version)
+        with self._scopes.tenant(branch) as conn:
+            for item in DuoItem.owners.query(keys.owner_key(branch, from_id)):
+                sort_key = item.gsi3sk or ""
+                if sort_key.startswith("CAND#"):
+                    records.append(("candidate", sort_key[5:], sort_key, 0))
+                elif sort_key.startswith("DUO#") and getattr(item, "phase", None) in {p.value for p in OPEN_PHASES}:
+                    records.append(("duo", sort_key[4:], sort_key, 0))
+            for i in range(0, len(records), HANDOVER_BATCH):
+                batch = records[i:i + HANDOVER_BATCH]
+                try:
+                    self._hand_over_batch(conn, branch, batch, from_id, to_id, actor, at)
+                    done = batch
+                except TransactWriteError as error:
+                    if error.cause_response_code != "TransactionCanceledException":
+                        raise
+                    done = []
+                    for record in batch:  # one by one: skip the few that changed meanwhile
+                        try:
+                            self._hand_over_batch(conn, branch, [record], from_id, to_id, actor, at)
+                            done.append(record)
+                        except TransactWriteError as single:
+                            if single.cause_response_code != "TransactionCanceledException":
+                                raise
+                for kind, *_ in done:
+                    moved["candidates" if kind == "candidate" else "duos"] += 1
+        return moved
+
+    @staticmethod
+    def _hand_over_batch(conn, branch: str, batch: list, from_id: str, to_id: str, actor: str, at: str) -> None:  # type: ignore[no-untyped-def]
+        with TransactWrite(connection=conn.connection) as tx:
+            for kind, record_id, sort_key, _ in batch:
+                model = CandidateItem if kind == "candidate" else DuoItem
+                pk, sk = (keys.candidate_key if kind == "candidate" else keys.duo_key)(branch, record_id)
+                tx.update(
+                    model(pk, sk),
+                    actions=[*owner_actions(model, branch, to_id, sort_key), model.updated_at.set(at),
+                             model.version.add(1)],
+                    condition=model.pk.exists() & (model.coordinator_id == from_id),
+                )
+                event = Event("caseload.handed_over", kind, record_id, actor, at, fields=("coordinator_id",),
+                              data={"from": from_id, "to": to_id})
+                tx.save(event_item(branch, event))
