@@ -81,9 +81,48 @@ FORMS = {
     ("POST", "/branches/{branch}/signup"): lambda objects, branch: mentee_form(objects.get("session_id", branch)),
     ("POST", "/branches/{branch}/registrations/{candidate_id}"): lambda objects, branch: {"action": "cancel"},
 }
+# Console pages (cookie session, CSRF field added by _call), by (method, path).
+CONSOLE_FORMS = {
+    ("POST", "/branches/{branch}/console/settings/staff"): lambda objects, branch: {
+        "action": "invite", "email": f"console.colleague.{branch}@example.org", "role": "coordinator"},
+    ("POST", "/branches/{branch}/console/settings/training"): lambda objects, branch: {
+        "version": _version(branch), "rows": 1, "code_0": "welcome", "required_0": "1"},
+    ("POST", "/branches/{branch}/console/settings/services"): lambda objects, branch: {
+        "version": _version(branch), "code": ["cv_review"]},
+    ("POST", "/branches/{branch}/console/settings/intake"): lambda objects, branch: {
+        "version": _version(branch), "code": ["cv"]},
+    ("POST", "/branches/{branch}/console/settings/closing"): lambda objects, branch: {
+        "version": _version(branch), "code": ["other"]},
+    ("POST", "/branches/{branch}/console/settings/eligibility"): lambda objects, branch: {
+        "version": _version(branch), "mentee.min_age": "18", "mentor.min_age": "50"},
+    ("POST", "/branches/{branch}/console/settings/targets"): lambda objects, branch: {
+        "version": _version(branch), "rows": 1, "year_0": "2027", "duos_0": "10"},
+}
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
 BRANCH_ROUTES = [s for s in ROUTES if "branch" in s.path_params]
+
+
+def _version(branch: str) -> int:
+    from chalicelib.services import repos
+
+    return repos.get().branches.get(branch).version
+
+
+def _console(spec: RouteSpec, objects: Objects, headers: dict, body_of: str) -> tuple[dict, str | None]:
+    """A console page: the bearer token becomes the session cookie; a POST carries its CSRF field."""
+    from chalicelib.api.routing import csrf_for
+
+    session = headers.pop("Authorization", " ").split(" ", 1)[1]
+    headers.pop("Content-Type", None)
+    if session:
+        headers["Cookie"] = f"duo_session={session}"
+    if spec.method != "POST":
+        return headers, None
+    assert (spec.method, spec.path) in CONSOLE_FORMS, f"add an example console form for {spec.path}"
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    form = {"csrf": csrf_for(session), **CONSOLE_FORMS[(spec.method, spec.path)](objects, body_of)}
+    return headers, urlencode(form, doseq=True)
 
 
 def _suspended(branch):
@@ -102,7 +141,9 @@ def _path(objects: Objects, spec: RouteSpec, branch: str, objects_of: str) -> st
 def _call(objects: Objects, spec: RouteSpec, path: str, headers: dict | None, body_of: str):
     headers = dict(headers or {})
     body = None
-    if spec.body is not None:
+    if spec.console:
+        headers, body = _console(spec, objects, headers, body_of)
+    elif spec.body is not None:
         assert spec.body in BODIES, f"add an example body for {spec.body.__name__}"
         body = json.dumps(BODIES[spec.body](objects, body_of))
         headers.setdefault("Content-Type", "application/json")
@@ -149,7 +190,8 @@ def test_other_branch_staff_never_reach_a_branch_object(client, seeded, spec):
     if destructive:
         attack()
     own = _call(objects, spec, path, own_headers, OWN)
-    assert own.status_code < 300, (spec.path, own.status_code, own.body[:300])
+    done = own.status_code == 303 and spec.console and not own.headers["Location"].startswith("/console/sign-in")
+    assert own.status_code < 300 or done, (spec.path, own.status_code, own.body[:300])
     if not destructive:
         attack()
 
