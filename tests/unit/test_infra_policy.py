@@ -42,7 +42,8 @@ _ATTRIBUTES = {
 }
 _PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 MAIL_FROM = "no-reply@mail.duo.example"
-_PARAMETERS = {"MailFromAddress": MAIL_FROM, "MailFromName": "DUO for a JOB", "PublicUrl": "https://signup.duo.example"}
+_PARAMETERS = {"MailFromAddress": MAIL_FROM, "MailFromName": "DUO for a JOB", "PublicUrl": "https://signup.duo.example",
+               "AuthDomainPrefix": "duo-staff-test"}
 
 
 def _get_att(logical: str, attribute: str) -> str:
@@ -419,6 +420,20 @@ def test_the_user_pool_carries_roles_as_groups_and_a_fixed_branch(template):
     assert client["GenerateSecret"] is False
     assert "custom:branch" in client["ReadAttributes"], "the ID token must carry the branch"
     assert "custom:branch" not in client["WriteAttributes"], "a user must not move themselves to another branch"
+
+
+def test_the_console_signs_in_through_the_hosted_ui_with_the_code_flow(template):
+    client = template["Resources"]["ConsoleClient"]["Properties"]
+    assert client["AllowedOAuthFlows"] == ["code"] and client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["GenerateSecret"] is False  # a public client: the code exchange sends no secret
+    assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert client["CallbackURLs"] == [{"Fn::Sub": "${PublicUrl}/console/callback"}]
+    domain = template["Resources"]["UserPoolDomain"]
+    assert domain["Type"] == "AWS::Cognito::UserPoolDomain"
+    assert domain["Properties"] == {"Domain": {"Ref": "AuthDomainPrefix"}, "UserPoolId": {"Ref": "UserPool"}}
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["DUO_AUTH_CLIENT_ID"] == {"Ref": "ConsoleClient"}
+    assert env["DUO_AUTH_DOMAIN"] == {"Fn::Sub": "${AuthDomainPrefix}.auth.${AWS::Region}.amazoncognito.com"}
 
 
 def _alarmed_errors(template: dict[str, Any]) -> set[str]:
