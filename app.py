@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Chalice, Cron, Rate
 from chalice.app import DynamoDBEvent
 
-from chalicelib.api import branches, console, console_settings, meta, pages, sessions, signup, staff
+from chalicelib.api import branches, console, console_settings, imports, meta, pages, sessions, signup, staff
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
@@ -21,6 +21,7 @@ app.register_blueprint(sessions.bp)
 app.register_blueprint(pages.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(console_settings.bp)
+app.register_blueprint(imports.bp)
 
 
 @app.middleware("all")

@@ -92,6 +92,12 @@ class RouteSpec:
     page: bool = False  # an HTML page: the handler reads the request itself and returns a Response
     cors: bool = False  # callable from the websites in the branch's ``allowed_origins``
     console: bool = False  # a staff HTML page: cookie session, CSRF on POST, refusals as pages
+    max_body_bytes: int = 0  # a larger body than the global limit, for this route only (0: the global one)
+    upload: bool = False  # a console POST that may be multipart/form-data (a file field)
+
+    @property
+    def body_limit(self) -> int:
+        return self.max_body_bytes or get_settings().max_body_bytes
 
     @property
     def public(self) -> bool:
@@ -166,8 +172,8 @@ def _authorise(spec: RouteSpec, principal: Principal, params: dict[str, str]) ->
 
 def _parse_body(spec: RouteSpec, request: Any) -> Any:
     raw = request.raw_body or b""
-    if len(raw) > get_settings().max_body_bytes:
-        raise TooLargeError("The body is too large.", {"body": f"Send at most {get_settings().max_body_bytes} bytes."})
+    if len(raw) > spec.body_limit:
+        raise TooLargeError("The body is too large.", {"body": f"Send at most {spec.body_limit} bytes."})
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaError("Send JSON.", {"body": "Use Content-Type: application/json."})
@@ -189,20 +195,45 @@ def csrf_for(token: str) -> str:
     return hashlib.sha256(f"duo-csrf:{token}".encode()).hexdigest()
 
 
-def _parse_form(request: Any) -> dict[str, list[str]]:
+def _parse_form(request: Any, spec: RouteSpec | None = None) -> dict[str, list[str]]:
     from urllib.parse import parse_qs
 
     raw = request.raw_body or b""
-    limit = get_settings().max_body_bytes
+    limit = spec.body_limit if spec else get_settings().max_body_bytes
     if len(raw) > limit:
         raise TooLargeError("The form is too large.", {"form": f"Send at most {limit} bytes."})
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if raw and spec is not None and spec.upload and content_type == "multipart/form-data":
+        return _parse_multipart(raw, request.headers.get("content-type") or "")
     if raw and content_type != "application/x-www-form-urlencoded":
         raise UnsupportedMediaError("Send the form as application/x-www-form-urlencoded.")
     try:
         return parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=500)
     except (UnicodeDecodeError, ValueError):
         raise InvalidInputError("The form could not be read.", {"form": "Send the form again."}) from None
+
+
+def _parse_multipart(raw: bytes, content_type: str) -> dict[str, list[str]]:
+    """A form with a file (standard library only): every field, the file's content as UTF-8 text."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    head = b"Content-Type: " + content_type.encode("latin-1", errors="replace") + b"\r\n\r\n"
+    message = BytesParser(policy=HTTP).parsebytes(head + raw)
+    if not message.is_multipart():
+        raise InvalidInputError("The form could not be read.", {"form": "Send the form again."})
+    form: dict[str, list[str]] = {}
+    for part in list(message.iter_parts())[:50]:
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        try:
+            value = (part.get_payload(decode=True) or b"").decode("utf-8")
+        except UnicodeDecodeError:
+            why = "The file is not UTF-8 text: in your spreadsheet, save it as “CSV UTF-8” and send it again."
+            raise InvalidInputError(why, {str(name): why}) from None
+        form.setdefault(str(name), []).append(value)
+    return form
 
 
 def _console_path(spec: RouteSpec, params: dict[str, str], request: Any) -> str:
@@ -242,7 +273,7 @@ def _dispatch_console(spec: RouteSpec, handler: Callable[[Call], Any], request: 
             metrics.add_dimension(name="branch", value=params["branch"])
         metrics.add_metric(name="Request", unit="Count", value=1)
         if spec.method == "POST":
-            form = _parse_form(request)
+            form = _parse_form(request, spec)
             sent = (form.get("csrf") or [""])[0]
             if not hmac.compare_digest(sent.encode(), call.extra["csrf"].encode()):
                 raise ForbiddenError("This form has expired or was not sent from this console.", code="csrf")
@@ -332,6 +363,8 @@ def route(
     page: bool = False,
     cors: bool = False,
     console: bool = False,
+    max_body_bytes: int = 0,
+    upload: bool = False,
 ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
     """Register ``handler`` on ``bp`` and in ``ROUTES`` (the source of /openapi.json).
 
@@ -339,7 +372,8 @@ def route(
     what it needs and returns a Response. ``cors``: a public JSON route that the branch's own
     websites may call from the browser; its preflight (OPTIONS) is answered here.
     ``console``: a staff HTML page (see ``_dispatch_console``); the handler returns a Response, made
-    with ``chalicelib.web.console.render_page`` or ``redirect``.
+    with ``chalicelib.web.console.render_page`` or ``redirect``. ``max_body_bytes``: a larger body for this
+    route only (imports); ``upload``: a console form that may come as multipart/form-data (a file).
     """
     if page and roles != PUBLIC:
         raise ValueError("pages are public")
@@ -349,7 +383,7 @@ def route(
     def register(handler: Callable[[Call], Any]) -> Callable[[Call], Any]:
         spec = RouteSpec(
             path, method, handler.__name__, summary, frozenset(roles), body, query, response, status, tags, page, cors,
-            console,
+            console, max_body_bytes, upload,
         )
         ROUTES.append(spec)
 

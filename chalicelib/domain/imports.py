@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,10 +27,11 @@ from chalicelib.domain.candidates import (
     MAX_SECTORS,
     SECTORS,
     SPOKEN_LANGUAGES,
+    Candidate,
     CandidateRole,
     CandidateStatus,
 )
-from chalicelib.domain.duos import END_KINDS, OUTCOMES
+from chalicelib.domain.duos import END_KINDS, OUTCOMES, Duo, DuoStatus, Phase
 
 KINDS = ("people", "duos")
 MAX_ROWS = 5000
@@ -425,3 +428,93 @@ def parse_duo(number: int, v: dict[str, str], rules: Rules, *, today: date) -> t
         row=number, mentee_email=mentee, mentor_email=mentor, first_meeting_on=first, started_on=started,
         ended_on=ended, end_kind=end_kind, end_reason=end_reason, outcome=outcome, meetings=meetings,
     ), problems
+
+
+# --- what an imported duo is, and what it does to its people ------------------------------------
+
+_DUO_NAMESPACE = uuid.UUID("5b0f3c52-1d7e-4f0e-9d55-6f1c2a7e4b11")
+_LEFT = (CandidateStatus.WITHDRAWN, CandidateStatus.NOT_SUITABLE)
+
+
+def duo_id_for(branch: str, mentee_id: str, mentor_id: str, key_date: str) -> str:
+    """The same duo row always gets the same id: a second import finds it there already."""
+    return str(uuid.uuid5(_DUO_NAMESPACE, f"{branch}:{mentee_id}:{mentor_id}:{key_date}"))
+
+
+@dataclass(frozen=True)
+class Move:
+    candidate_id: str
+    side: str
+    from_status: str
+    to_status: str | None  # None: the status stays
+    current_duo: str | None  # None: unchanged
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def duo_status(row: DuoRow) -> DuoStatus:
+    if row.ended_on:
+        return DuoStatus.CLOSED
+    return DuoStatus.ACTIVE if row.started_on else DuoStatus.FIRST_MEETING
+
+
+def duo_phase(duo: Duo) -> Phase:
+    """Imported history has no evaluations to collect: a closed duo is done once its outcome is known."""
+    if duo.status is DuoStatus.CLOSED:
+        return Phase.DONE if duo.outcome else Phase.FOLLOW_UP
+    return Phase(duo.status.value)
+
+
+def people_moves(
+    row: DuoRow, number: int, mentee: Candidate, mentor: Candidate, duo_id: str
+) -> tuple[list[Move], list[Problem]]:
+    """How the duo sets both people (``mentee``/``mentor``: their records as they are now).
+
+    An open duo makes both ``paired`` (first meeting) or ``in_duo`` (started), their current duo this one:
+    neither may be in another open duo, or have left the programme. A closed duo makes the mentee
+    ``finished`` and the mentor ``ready`` (available again), unless they are in another duo now or have
+    left the programme since; either way it is added to their history.
+    """
+    problems: list[Problem] = []
+    moves: list[Move] = []
+    status = duo_status(row)
+    for side, person, column in (("mentee", mentee, "mentee_email"), ("mentor", mentor, "mentor_email")):
+        if status is not DuoStatus.CLOSED:
+            if person.duo_id:
+                problems.append(Problem(number, column, f"This {side} is in another open duo already: close that one "
+                                                        "first (give it an ended_on date)."))
+            elif person.status in _LEFT:
+                problems.append(Problem(number, column, f"This {side} is {person.status.value.replace('_', ' ')} in "
+                                                        "the people file: an open duo needs them in the programme."))
+            to = CandidateStatus.IN_DUO if status is DuoStatus.ACTIVE else CandidateStatus.PAIRED
+            moves.append(Move(person.id, side, person.status.value, to.value, duo_id))
+        else:
+            keep = bool(person.duo_id) or person.status in _LEFT
+            to = CandidateStatus.FINISHED if side == "mentee" else CandidateStatus.READY
+            moves.append(Move(person.id, side, person.status.value, None if keep else to.value, None))
+    return moves, problems
+
+
+def build_duo(
+    row: DuoRow, branch: str, duo_id: str, mentee: Candidate, mentor: Candidate, actor: str, now: str
+) -> Duo:
+    status = duo_status(row)
+    first = row.first_meeting_on or row.started_on
+    yes = {"answer": "yes", "at": f"{first}T12:00:00Z", "by": actor}
+    started = row.started_on or None
+    return Duo(
+        id=duo_id, branch=branch, mentee_id=mentee.id, mentor_id=mentor.id, mentee_name=mentee.name,
+        mentor_name=mentor.name, first_meeting_at=f"{first}T10:00:00Z", created_at=f"{first}T10:00:00Z",
+        status=status, coordinator_id=mentee.coordinator_id or mentor.coordinator_id,
+        answers={"mentee": dict(yes), "mentor": dict(yes)} if started else {},
+        agreement={"signed_on": started, "mentee": True, "mentor": True, "branch": True} if started else None,
+        started_on=started, planned_end=_add_months(date.fromisoformat(started), 6).isoformat() if started else None,
+        meeting_count=row.meetings, ended_on=row.ended_on or None, end_kind=row.end_kind or None,
+        end_reason=row.end_reason or None,
+        outcome={"situation": row.outcome, "recorded_at": now, "by": actor} if row.outcome else None,
+        updated_at=now,
+    )

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 import app  # noqa: F401  (registers every route)
+from chalicelib.api.imports import ImportIn
 from chalicelib.api.routing import ROUTES, RouteSpec
 from chalicelib.api.schemas import (
     BranchUpdate,
@@ -66,6 +67,7 @@ class Objects:
         return "?" + urlencode({"token": self.tokens.get(candidate, "")})
 
 
+IMPORT_CSV = "role,name,email,status\nmentee,Amal B,amal.i@example.org,registered\n"
 BODIES = {
     BranchUpdate: lambda objects, branch: {"config": {"retention": {"candidate_months": 18}}},
     StaffInvite: lambda objects, branch: {"email": "new.colleague@example.org", "role": "coordinator"},
@@ -75,6 +77,7 @@ BODIES = {
         "link": "https://meet.example.org/x", "language": "nl"},
     InfoSessionPatch: lambda objects, branch: {"capacity": 30},
     SignupIn: lambda objects, branch: mentee_body(objects.get("session_id", branch)),
+    ImportIn: lambda objects, branch: {"kind": "people", "dry_run": True, "csv": IMPORT_CSV},
 }
 # Form-encoded pages, by (method, path).
 FORMS = {
@@ -83,6 +86,8 @@ FORMS = {
 }
 # Console pages (cookie session, CSRF field added by _call), by (method, path).
 CONSOLE_FORMS = {
+    ("POST", "/branches/{branch}/console/import"): lambda objects, branch: {
+        "kind": "people", "action": "check", "csv": IMPORT_CSV},
     ("POST", "/branches/{branch}/console/settings/staff"): lambda objects, branch: {
         "action": "invite", "email": f"console.colleague.{branch}@example.org", "role": "coordinator"},
     ("POST", "/branches/{branch}/console/settings/training"): lambda objects, branch: {
