@@ -8,6 +8,8 @@ from chalice import Chalice, Cron, Rate
 from chalice.app import DynamoDBEvent
 
 from chalicelib.api import branches, console, console_settings, imports, meta, pages, sessions, signup, staff
+from chalicelib.api import duos as duos_api
+from chalicelib.api import links as links_api
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
@@ -22,6 +24,8 @@ app.register_blueprint(pages.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(console_settings.bp)
 app.register_blueprint(imports.bp)
+app.register_blueprint(duos_api.bp)
+app.register_blueprint(links_api.bp)
 
 
 @app.middleware("all")
@@ -51,6 +55,7 @@ def reconcile_counts(event: Any) -> None:
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="send_reminders")
 def send_reminders(event: Any) -> None:
-    from chalicelib.services import repos, sessions
+    from chalicelib.services import reminders, repos, sessions
 
     sessions.send_reminders(repos.get())
+    reminders.send_duo_reminders(repos.get())

@@ -54,5 +54,9 @@ class LinkRepository:
         return Link(branch, digest, item.purpose, item.duo_id, item.side, item.valid_until, item.used_at)
 
     def add(self, link: Link) -> None:
-        with self._scopes.tenant(link.branch):
-            link_item(link).save(condition=LinkItem.pk.does_not_exist())
+        self.add_item(link_item(link))
+
+    def add_item(self, item: LinkItem) -> None:
+        branch = keys.branch_of(item.pk) or ""
+        with self._scopes.tenant(branch):
+            item.save(condition=LinkItem.pk.does_not_exist())

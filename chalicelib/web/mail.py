@@ -14,6 +14,13 @@ MAILS = (
     "session_changed",
     "session_cancelled",
     "registration_cancelled",
+    # duos (part B)
+    "duo_answer",
+    "duo_answer_reminder",
+    "duo_evaluation",
+    "duo_evaluation_reminder",
+    "duo_outcome",
+    "duo_no_meeting",
 )
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
