@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 import app  # noqa: F401  (registers every route)
+from chalicelib.api import duo_schemas as ds
 from chalicelib.api.imports import ImportIn
 from chalicelib.api.routing import ROUTES, RouteSpec
 from chalicelib.api.schemas import (
@@ -30,6 +31,7 @@ from chalicelib.api.schemas import (
 from chalicelib.domain.roles import Role
 from local.seed import demo_subject
 from tests.conftest import bearer
+from tests.integration import duo_helpers as duo
 from tests.integration.signup_helpers import mentee_body, mentee_form, plan_session, sign_up_candidate
 
 OWN, OTHER = "antwerp", "ghent"
@@ -57,6 +59,8 @@ class Objects:
             candidate, token = sign_up_candidate(self.client, branch, self.get("session_id", branch))
             self.tokens[candidate] = token
             return candidate
+        if name in DUO_OBJECTS:
+            return DUO_OBJECTS[name](self, branch)
         raise AssertionError(f"add an example object for path parameter {name!r}")
 
     def query(self, spec: RouteSpec, path: str) -> str:
@@ -79,8 +83,54 @@ BODIES = {
     SignupIn: lambda objects, branch: mentee_body(objects.get("session_id", branch)),
     ImportIn: lambda objects, branch: {"kind": "people", "dry_run": True, "csv": IMPORT_CSV},
 }
+# Duos (part B): a pairing whose first meeting is past; each body first moves it to the step's state.
+DUO_OBJECTS = {
+    "duo_id": lambda objects, branch: duo.make_duo(objects.client, branch),
+    "goal_id": lambda objects, branch: duo.goal_of(branch, objects.get("duo_id", branch)),
+    "service_id": lambda objects, branch: duo.laptop_of(branch, objects.get("duo_id", branch)),
+    "token": lambda objects, branch: duo.answer_link(branch, objects.get("duo_id", branch)),
+}
+
+
+def _duo(objects: Objects, branch: str, state: str) -> int:
+    return duo.stage_duo(branch, objects.get("duo_id", branch), state)
+
+
+def _today() -> str:
+    from chalicelib.services import clock
+
+    return clock.today().isoformat()
+
+
+BODIES.update({
+    ds.PairIn: lambda objects, branch: {"mentee_id": duo.ready_candidate(objects.client, branch, "mentee"),
+                                        "mentor_id": duo.ready_candidate(objects.client, branch, "mentor"),
+                                        "first_meeting_at": "2027-01-05T10:00"},
+    ds.FirstMeetingIn: lambda objects, branch: {"first_meeting_at": "2027-01-05T10:00",
+                                                "version": _duo(objects, branch, "first_meeting")},
+    ds.AnswerIn: lambda objects, branch: {"side": "mentee", "answer": "yes",
+                                          "version": _duo(objects, branch, "first_meeting")},
+    ds.AgreementIn: lambda objects, branch: {"signed_on": _today(), "mentee": True, "mentor": True, "branch": True,
+                                             "version": _duo(objects, branch, "agreed")},
+    ds.MeetingIn: lambda objects, branch: {"on": _today(), "minutes": 60, "mode": "online",
+                                           "version": _duo(objects, branch, "active")},
+    ds.GoalIn: lambda objects, branch: {"title": "CV", "version": _duo(objects, branch, "active")},
+    ds.GoalPatch: lambda objects, branch: {"status": "done", "version": _duo(objects, branch, "active")},
+    ds.CheckinIn: lambda objects, branch: {"on": _today(), "channel": "call",
+                                           "version": _duo(objects, branch, "active")},
+    ds.IntervisionIn: lambda objects, branch: {"on": _today(), "version": _duo(objects, branch, "active")},
+    ds.ServiceIn: lambda objects, branch: {"code": "cv_review", "on": _today(),
+                                           "version": _duo(objects, branch, "active")},
+    ds.ReturnedIn: lambda objects, branch: {"on": _today(), "version": _duo(objects, branch, "active")},
+    ds.CloseIn: lambda objects, branch: {"ended_on": _today(), "kind": "completed",
+                                         "version": _duo(objects, branch, "active")},
+    ds.EvaluationIn: lambda objects, branch: {"side": "mentor", "answers": {"would_mentor_again": True,
+                                              "keeps_in_touch": True}, "version": _duo(objects, branch, "closed")},
+    ds.OutcomeIn: lambda objects, branch: {"situation": "job", "version": _duo(objects, branch, "closed")},
+})
 # Form-encoded pages, by (method, path).
 FORMS = {
+    ("POST", "/branches/{branch}/links/{token}"): lambda objects, branch: {"answer": "yes"},
     ("POST", "/branches/{branch}/signup"): lambda objects, branch: mentee_form(objects.get("session_id", branch)),
     ("POST", "/branches/{branch}/registrations/{candidate_id}"): lambda objects, branch: {"action": "cancel"},
 }
