@@ -440,7 +440,7 @@ class RegistrationOut(Out):
     email: str
     role: Literal["mentee", "mentor"]
     language: Language
-    status: Literal["registered", "cancelled"]
+    status: Literal["registered", "cancelled", "attended", "no_show"]
     registered_at: str
 
 

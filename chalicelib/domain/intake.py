@@ -230,14 +230,25 @@ def search_terms(name: str, email: str, phone: str) -> set[str]:
     return {t[:MAX_TERM] for t in terms if t}
 
 
+def _phone_query(q: str) -> str:
+    """An international query looks for the national number (every stored form has it: "+32470" and
+    "0032 470" look for "470"); a national one for its digits as typed ("0470", "470")."""
+    digits = re.sub(r"\D", "", q)
+    if not (q.startswith("+") or digits.startswith("00")):
+        return digits
+    digits = digits[2:] if digits.startswith("00") else digits
+    code = next((c for c in _COUNTRY_CODES if digits.startswith(c)), "")
+    national = digits[len(code):].lstrip("0") if code else digits
+    return national if len(national) >= MIN_PHONE_DIGITS - 1 and national else digits
+
+
 def query_words(q: str) -> list[str]:
     """The prefixes a search looks for, longest first: digits for a phone-like query, else words."""
     q = (q or "").strip()
     if not q:
         return []
     if _PHONE_QUERY.match(q) and len(re.sub(r"\D", "", q)) >= MIN_PHONE_DIGITS:
-        digits = re.sub(r"\D", "", q)
-        return [digits[2:] if digits.startswith("00") else digits]
+        return [_phone_query(q)]
     text = normalise(q)
     if ("@" in text or "." in text) and " " not in text:  # an email address or its local part
         return [text.replace("#", "")[:MAX_TERM]]

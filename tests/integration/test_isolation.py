@@ -19,6 +19,15 @@ import pytest
 import app  # noqa: F401  (registers every route)
 from chalicelib.api import duo_schemas as ds
 from chalicelib.api.imports import ImportIn
+from chalicelib.api.people_schemas import (
+    AttendanceIn,
+    CaseloadIn,
+    CoordinatorIn,
+    IntakeIn,
+    IntakeScheduleIn,
+    TrainingIn,
+    WithdrawIn,
+)
 from chalicelib.api.routing import ROUTES, RouteSpec
 from chalicelib.api.schemas import (
     BranchUpdate,
@@ -32,6 +41,7 @@ from chalicelib.domain.roles import Role
 from local.seed import demo_subject
 from tests.conftest import bearer
 from tests.integration import duo_helpers as duo
+from tests.integration.people_helpers import bring_to
 from tests.integration.signup_helpers import mentee_body, mentee_form, plan_session, sign_up_candidate
 
 OWN, OTHER = "antwerp", "ghent"
@@ -65,7 +75,7 @@ class Objects:
 
     def query(self, spec: RouteSpec, path: str) -> str:
         """Personal-link routes carry the link's token: the real one of the object in the path."""
-        if "candidate_id" not in spec.path_params:
+        if "candidate_id" not in spec.path_params or not spec.public:
             return ""
         candidate = path.rstrip("/").split("/")[-1]
         return "?" + urlencode({"token": self.tokens.get(candidate, "")})
@@ -82,6 +92,17 @@ BODIES = {
     InfoSessionPatch: lambda objects, branch: {"capacity": 30},
     SignupIn: lambda objects, branch: mentee_body(objects.get("session_id", branch)),
     ImportIn: lambda objects, branch: {"kind": "people", "dry_run": True, "csv": IMPORT_CSV},
+    AttendanceIn: lambda objects, branch: {"attended": True, "version": _stage(objects, branch, "registered")},
+    IntakeScheduleIn: lambda objects, branch: {"at": "2027-01-05T10:00",
+                                               "version": _stage(objects, branch, "attended")},
+    IntakeIn: lambda objects, branch: {"decision": "ready", "version": _stage(objects, branch, "intake_scheduled")},
+    TrainingIn: lambda objects, branch: {"module": "welcome", "completed_on": str(date.today() - timedelta(days=1)),
+                                         "version": _stage(objects, branch, "training", "mentor")},
+    WithdrawIn: lambda objects, branch: {"version": _stage(objects, branch, "attended")},
+    CoordinatorIn: lambda objects, branch: {"coordinator_id": demo_subject("branch_admin", branch),
+                                            "version": _stage(objects, branch, "attended")},
+    CaseloadIn: lambda objects, branch: {"from": demo_subject("coordinator", branch),
+                                         "to": demo_subject("branch_admin", branch)},
 }
 # Duos (part B): a pairing whose first meeting is past; each body first moves it to the step's state.
 DUO_OBJECTS = {
@@ -156,6 +177,11 @@ CONSOLE_FORMS = {
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
 BRANCH_ROUTES = [s for s in ROUTES if "branch" in s.path_params]
+
+
+def _stage(objects: Objects, branch: str, status: str, role: str | None = None) -> int:
+    """The branch's candidate, put in the stage the step starts from; the version to send."""
+    return bring_to(branch, objects.get("candidate_id", branch), status, role)
 
 
 def _version(branch: str) -> int:
