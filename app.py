@@ -11,6 +11,7 @@ from chalicelib.api import branches, console, console_settings, imports, meta, p
 from chalicelib.api import duos as duos_api
 from chalicelib.api import links as links_api
 from chalicelib.api import people as people_api
+from chalicelib.api import people_console as people_console_api
 from chalicelib.api import worklist as worklist_api
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
@@ -25,6 +26,7 @@ app.register_blueprint(sessions.bp)
 app.register_blueprint(pages.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(people_api.bp)
+app.register_blueprint(people_console_api.bp)
 app.register_blueprint(console_settings.bp)
 app.register_blueprint(imports.bp)
 app.register_blueprint(duos_api.bp)

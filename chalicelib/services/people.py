@@ -157,6 +157,7 @@ def mark_session(repos: Repos, actor: Principal, branch_id: str, session_id: str
                  ) -> AttendanceResult:
     """The attendance form of a session: one submit marks every row (one transaction per person whose mark
     changes). People no longer in the attendance steps are left as they are and reported."""
+    repos.sessions.get(branch_id, session_id)  # 404 for a session that is not this branch's
     registered = {r.candidate_id for r in repos.sessions.registrations(branch_id, session_id)}
     result = AttendanceResult(0, 0, {})
     for candidate_id, attended in marks.items():
@@ -362,3 +363,19 @@ def caseload(repos: Repos, branch_id: str, staff_id: str, *, limit: int = 50, cu
 
 def registrations(repos: Repos, branch_id: str, session_id: str) -> list[Registration]:
     return repos.sessions.registrations(branch_id, session_id)
+
+
+RECENT_SESSIONS_DAYS = 30
+
+
+def recent_sessions(repos: Repos, branch_id: str, *, limit: int = 50, cursor: str | None = None
+                    ) -> tuple[list, str | None]:
+    """Info sessions from a month ago on, soonest first: where attendance is marked."""
+    from datetime import timedelta
+
+    start = clock.now() - timedelta(days=RECENT_SESSIONS_DAYS)
+    return repos.sessions.between(branch_id, start, limit=limit, cursor=cursor)
+
+
+def session_with_registrations(repos: Repos, branch_id: str, session_id: str) -> tuple[Any, list[Registration]]:
+    return repos.sessions.get(branch_id, session_id), repos.sessions.registrations(branch_id, session_id)

@@ -155,6 +155,7 @@ FORMS = {
     ("POST", "/branches/{branch}/signup"): lambda objects, branch: mentee_form(objects.get("session_id", branch)),
     ("POST", "/branches/{branch}/registrations/{candidate_id}"): lambda objects, branch: {"action": "cancel"},
 }
+_PERSON = "/branches/{branch}/console/people/{candidate_id}"
 # Console pages (cookie session, CSRF field added by _call), by (method, path).
 CONSOLE_FORMS = {
     ("POST", "/branches/{branch}/console/import"): lambda objects, branch: {
@@ -173,6 +174,21 @@ CONSOLE_FORMS = {
         "version": _version(branch), "mentee.min_age": "18", "mentor.min_age": "50"},
     ("POST", "/branches/{branch}/console/settings/targets"): lambda objects, branch: {
         "version": _version(branch), "rows": 1, "year_0": "2027", "duos_0": "10"},
+    # Part A (people)
+    ("POST", "/branches/{branch}/console/sessions/{session_id}/attendance"): lambda objects, branch: {
+        f"mark_{objects.get('candidate_id', branch)}": "attended", "_": _stage(objects, branch, "registered")},
+    ("POST", _PERSON + "/intake-schedule"): lambda objects, branch: {
+        "at_date": "2027-01-05", "at_time": "10:00", "version": _stage(objects, branch, "attended")},
+    ("POST", _PERSON + "/intake"): lambda objects, branch: {
+        "decision": "ready", "version": _stage(objects, branch, "intake_scheduled")},
+    ("POST", _PERSON + "/training"): lambda objects, branch: {
+        "module": "welcome", "completed_on": str(date.today() - timedelta(days=1)),
+        "version": _stage(objects, branch, "training", "mentor")},
+    ("POST", _PERSON + "/withdraw"): lambda objects, branch: {"version": _stage(objects, branch, "attended")},
+    ("POST", _PERSON + "/coordinator"): lambda objects, branch: {
+        "coordinator_id": demo_subject("branch_admin", branch), "version": _stage(objects, branch, "attended")},
+    ("POST", "/branches/{branch}/console/caseload"): lambda objects, branch: {
+        "from": demo_subject("coordinator", branch), "to": demo_subject("branch_admin", branch)},
 }
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}

@@ -1,0 +1,62 @@
+"""Part A (people): what the console shows for statuses, intake decisions, reasons, slots and events.
+
+The English texts are msgids (``_`` only marks them for extraction; templates translate them).
+"""
+
+from __future__ import annotations
+
+
+def _(message: str) -> str:
+    return message
+
+
+STATUS = {
+    "registered": _("Registered"),
+    "attended": _("Attended the info session"),
+    "no_show": _("Did not come"),
+    "intake_scheduled": _("Intake planned"),
+    "training": _("In training"),
+    "ready": _("Ready"),
+    "not_suitable": _("Not suitable now"),
+    "paired": _("Paired"),
+    "in_duo": _("In a duo"),
+    "finished": _("Finished"),
+    "withdrawn": _("Withdrawn"),
+}
+# Badge colour of each status (the layout's badge kinds).
+STATUS_KIND = {
+    "registered": "neutral", "attended": "waiting", "no_show": "stopped", "intake_scheduled": "waiting",
+    "training": "active", "ready": "active", "not_suitable": "stopped", "paired": "active", "in_duo": "active",
+    "finished": "done", "withdrawn": "stopped",
+}
+ROLE = {"mentee": _("Mentee"), "mentor": _("Mentor")}
+DECISION = {"ready": _("Ready"), "not_suitable": _("Not suitable now"), "withdrawn": _("Withdrawn")}
+REASON = {
+    "expectations": _("Expectations do not match the programme"),
+    "availability": _("Not available enough"),
+    "language": _("Language"),
+    "not_eligible": _("Not eligible"),
+    "motivation": _("Motivation"),
+    "timing": _("Not the right moment"),
+    "other": _("Other reason"),
+}
+DAYS = {"mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"), "fri": _("Friday"),
+        "sat": _("Saturday"), "sun": _("Sunday")}
+DAY_PARTS = {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}
+EVENTS = {
+    "candidate.signed_up": _("Signed up"),
+    "candidate.attended": _("Came to the info session"),
+    "candidate.no_show": _("Did not come to the info session"),
+    "intake.scheduled": _("Intake planned"),
+    "intake.recorded": _("Intake recorded"),
+    "training.module_done": _("Training module done"),
+    "training.module_undone": _("Training module undone"),
+    "candidate.withdrawn": _("Withdrawn"),
+    "candidate.coordinator_set": _("Coordinator changed"),
+    "caseload.handed_over": _("Caseload handed over"),
+}
+REFUSALS = {
+    "not_registered": _("not registered for this session"),
+    "wrong_step": _("past the info session already"),
+    "changed_meanwhile": _("changed meanwhile"),
+}
