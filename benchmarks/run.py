@@ -1,4 +1,4 @@
-"""``make bench``: every benchmark (issues 3 and 4), each in a process of its own, one line per figure.
+"""``make bench``: every benchmark (issues 3, 4 and 5), each in a process of its own, one line per figure.
 
 The benchmarks read their settings from the environment once per process and start their own
 moto (a loopback server for the cold starts, ``mock_aws`` for the round trips, the whole local
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         ("benchmarks.round_trips", []),
         ("benchmarks.signup_round_trips", []),
         ("benchmarks.signup_load", ["--seconds", str(args.load_seconds)]),
+        ("benchmarks.console_reads", []),
     )
     for module, extra in modules:
         done = subprocess.run([sys.executable, "-m", module, *extra], cwd=ROOT, check=False)
