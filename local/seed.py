@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from typing import Any
 
@@ -59,6 +60,10 @@ def seed(repos: Repos) -> None:
     ]
     repos.branches.add_many(branches, staff)
     register_staff(repos)
+    if os.environ.get("DUO_DEMO_DATA") == "1":  # people and duos in every stage (local/demo.py)
+        from local.demo import seed_demo
+
+        seed_demo(repos, [b.id for b in branches])
 
 
 def register_staff(repos: Repos) -> None:
