@@ -8,6 +8,7 @@ from chalice import Chalice, Cron, Rate
 from chalice.app import DynamoDBEvent
 
 from chalicelib.api import branches, console, console_settings, imports, meta, pages, sessions, signup, staff
+from chalicelib.api import duo_pages as duo_pages_api
 from chalicelib.api import duos as duos_api
 from chalicelib.api import links as links_api
 from chalicelib.api import people as people_api
@@ -30,6 +31,7 @@ app.register_blueprint(people_console_api.bp)
 app.register_blueprint(console_settings.bp)
 app.register_blueprint(imports.bp)
 app.register_blueprint(duos_api.bp)
+app.register_blueprint(duo_pages_api.bp)
 app.register_blueprint(links_api.bp)
 app.register_blueprint(worklist_api.bp)
 

@@ -105,3 +105,29 @@ EVENT = {
     "duo.evaluated": _("Evaluation received"),
     "duo.outcome_recorded": _("Outcome recorded"),
 }
+# --- Console (part B): what a duo page says after a step (``?done=<code>``) --------------------------------
+FLASH = {
+    "paired": _("The pairing is made; both received their answer link by mail."),
+    "first_meeting_moved": _("The first meeting has been moved; both received a new answer link."),
+    "answer_recorded": _("The answer has been recorded."),
+    "agreement_recorded": _("The agreement has been recorded: the duo has started."),
+    "meeting_logged": _("The meeting has been logged."),
+    "goal_added": _("The goal has been added."),
+    "goal_changed": _("The goal has been changed."),
+    "checkin_recorded": _("The check-in has been recorded."),
+    "intervision_recorded": _("The intervision has been recorded."),
+    "service_recorded": _("The workshop or service has been recorded."),
+    "service_returned": _("The return has been recorded."),
+    "duo_closed": _("The duo is closed; both received their evaluation link by mail."),
+    "evaluation_recorded": _("The evaluation has been recorded."),
+    "outcome_recorded": _("The outcome has been recorded."),
+}
+FLASH_DEFAULT = _("Saved.")
+FLAG = {
+    "answer_overdue": _("An answer is overdue (more than 24 hours after the first meeting)."),
+    "no_recent_meeting": _("No meeting logged for 14 days."),
+    "missing_intervisions": _("The mentor has fewer than 2 intervisions."),
+    "evaluation_due": _("An evaluation is missing."),
+    "outcome_due": _("The outcome at 12 months is due."),
+    "laptops_due": _("A laptop is due back within a week."),
+}

@@ -190,6 +190,25 @@ CONSOLE_FORMS = {
     ("POST", "/branches/{branch}/console/caseload"): lambda objects, branch: {
         "from": demo_subject("coordinator", branch), "to": demo_subject("branch_admin", branch)},
 }
+
+
+# Duo pages (part B): the JSON routes' example bodies, sent as forms (a checked box sends "1").
+def _duo_form(model):
+    return lambda objects, branch: {k: ("1" if v is True else v) for k, v in BODIES[model](objects, branch).items()}
+
+
+_DUO_PAGE = "/branches/{branch}/console/duos/{duo_id}"
+CONSOLE_FORMS.update({
+    ("POST", "/branches/{branch}/console/duos"): _duo_form(ds.PairIn),
+    **{("POST", _DUO_PAGE + step): _duo_form(model) for step, model in (
+        ("/first-meeting", ds.FirstMeetingIn), ("/answers", ds.AnswerIn), ("/agreement", ds.AgreementIn),
+        ("/meetings", ds.MeetingIn), ("/goals", ds.GoalIn), ("/goals/{goal_id}", ds.GoalPatch),
+        ("/checkins", ds.CheckinIn), ("/intervisions", ds.IntervisionIn), ("/services", ds.ServiceIn),
+        ("/services/{service_id}/returned", ds.ReturnedIn), ("/close", ds.CloseIn), ("/outcome", ds.OutcomeIn))},
+    ("POST", _DUO_PAGE + "/evaluations"): lambda objects, branch: {
+        "side": "mentor", "would_mentor_again": "yes", "keeps_in_touch": "yes",
+        "version": _duo(objects, branch, "closed")},
+})
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
 BRANCH_ROUTES = [s for s in ROUTES if "branch" in s.path_params]
