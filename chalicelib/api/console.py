@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, quote, unquote
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import console_pages as web
 from chalicelib.api.auth import authenticate_token, mint, token_expiry
 from chalicelib.api.routing import PUBLIC, STATUS, Call, route
 from chalicelib.domain.branches import is_branch_id
@@ -26,7 +27,6 @@ from chalicelib.observability import logger, metrics
 from chalicelib.services import branches, repos, staff
 from chalicelib.settings import get_settings
 from chalicelib.store import hosted_ui
-from chalicelib.web import console as web
 
 bp = Blueprint(__name__)
 TAGS = ("console",)

@@ -15,13 +15,13 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
+from chalicelib.api import console_pages as web
 from chalicelib.api.routing import Call, _validation_error, route
 from chalicelib.api.schemas import BranchUpdate, StaffInvite, StaffRoleChange
 from chalicelib.domain.branches import END_REASONS, HELP_NEEDS, LANGUAGES, SERVICES, TRAINING_MODULES, Branch
 from chalicelib.domain.errors import ConflictError, InvalidInputError
 from chalicelib.domain.roles import Role
 from chalicelib.services import branches, repos, staff
-from chalicelib.web import console as web
 
 bp = Blueprint(__name__)
 ADMINS = frozenset({Role.BRANCH_ADMIN})

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.api import console_pages as web
 from chalicelib.api import duo_schemas as s
 from chalicelib.api.routing import Call, _validation_error, route
 from chalicelib.domain import duos as rules
@@ -27,7 +28,6 @@ from chalicelib.domain.events import CANDIDATE_ACTOR
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.services import clock, repos
 from chalicelib.services import duos as service
-from chalicelib.web import console as web
 from chalicelib.web import console_labels_duos, console_labels_people
 
 bp = Blueprint(__name__)

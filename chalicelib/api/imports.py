@@ -13,6 +13,7 @@ from typing import Literal
 from chalice import Blueprint, Response
 from pydantic import Field
 
+from chalicelib.api import console_pages as web
 from chalicelib.api.routing import Call, route
 from chalicelib.api.schemas import Out, Strict
 from chalicelib.domain.errors import InvalidInputError
@@ -20,7 +21,6 @@ from chalicelib.domain.imports import DUO_COLUMNS, KINDS, PEOPLE_COLUMNS
 from chalicelib.domain.roles import Role
 from chalicelib.services import imports as service
 from chalicelib.services import repos
-from chalicelib.web import console as web
 
 bp = Blueprint(__name__)
 ADMINS = frozenset({Role.BRANCH_ADMIN})

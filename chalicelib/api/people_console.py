@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import console_pages as web
 from chalicelib.api.people_schemas import IntakeIn, SearchQuery
 from chalicelib.api.routing import Call, _validation_error, route
 from chalicelib.api.schemas import PageQuery
@@ -18,7 +19,6 @@ from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.intake import NOT_SUITABLE_REASONS
 from chalicelib.domain.roles import STAFF_ROLES, Role
 from chalicelib.services import people, repos
-from chalicelib.web import console as web
 from chalicelib.web import console_labels_people
 
 bp = Blueprint(__name__)

@@ -251,7 +251,7 @@ def _dispatch_console(spec: RouteSpec, handler: Callable[[Call], Any], request: 
                       correlation_id: str) -> Response:
     """A staff page: the session from the cookie (none or expired: 303 to sign in), every POST's CSRF
     field checked before its form is handed on, and every refusal answered as a page, never JSON."""
-    from chalicelib.web import console as web  # Jinja2 on first use
+    from chalicelib.api import console_pages as web  # Jinja2 on first use
 
     call = Call(ANONYMOUS, params, None, None, correlation_id, {"request": request, "form": {}}, request.headers)
     try:
@@ -372,7 +372,7 @@ def route(
     what it needs and returns a Response. ``cors``: a public JSON route that the branch's own
     websites may call from the browser; its preflight (OPTIONS) is answered here.
     ``console``: a staff HTML page (see ``_dispatch_console``); the handler returns a Response, made
-    with ``chalicelib.web.console.render_page`` or ``redirect``. ``max_body_bytes``: a larger body for this
+    with ``chalicelib.api.console_pages.render_page`` or ``redirect``. ``max_body_bytes``: a larger body for this
     route only (imports); ``upload``: a console form that may come as multipart/form-data (a file).
     """
     if page and roles != PUBLIC:

@@ -190,7 +190,7 @@ def _url(base: str, **params: Any) -> str:
 @route(bp, "/branches/{branch}/console", "GET", summary="The pipeline: counts and lists per stage (HTML)",
        roles=STAFF, query=ConsolePipelineQuery, console=True, tags=("console",))
 def pipeline_page(call: Call) -> Response:
-    from chalicelib.web import console as web
+    from chalicelib.api import console_pages as web
     from chalicelib.web import console_labels_worklist as labels
 
     branch, q = call.params["branch"], call.query
@@ -206,7 +206,7 @@ def pipeline_page(call: Call) -> Response:
 @route(bp, "/branches/{branch}/console/tasks", "GET", summary="The task list (HTML)", roles=STAFF,
        query=ConsoleTasksQuery, console=True, tags=("console",))
 def tasks_page(call: Call) -> Response:
-    from chalicelib.web import console as web
+    from chalicelib.api import console_pages as web
     from chalicelib.web import console_labels_worklist as labels
 
     branch, q = call.params["branch"], call.query

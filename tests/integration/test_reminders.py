@@ -31,7 +31,7 @@ def make(client, frozen_clock):
 
 
 def test_pending_answer_reminded_after_20_hours_once_in_their_language(client, frozen_clock):
-    duo, mentee, mentor = make(client, frozen_clock)
+    duo, _mentee, mentor = make(client, frozen_clock)
     frozen_clock.advance(hours=1)
     client.http.post(f"/branches/{B}/duos/{duo['id']}/answers", headers=bearer("coordinator", B),
                      body=json.dumps({"side": "mentee", "answer": "yes", "version": 0}))
@@ -77,7 +77,7 @@ def test_fourteen_quiet_days_remind_the_coordinator_once(client, frozen_clock):
 
 
 def test_evaluation_not_filled_a_week_after_closing(client, frozen_clock):
-    duo, mentee, mentor = make(client, frozen_clock)
+    duo, mentee, _mentor = make(client, frozen_clock)
     duo = to_active(client, duo, frozen_clock)
     base = f"/branches/{B}/duos/{duo['id']}"
     headers = bearer("coordinator", B)
