@@ -223,9 +223,12 @@ class Stack:
             register_staff(repos.get())
             self._data_loaded = True
             return f"restored {count} items from {path}"
+        started = time.monotonic()
+        if os.environ.setdefault("DUO_DEMO_DATA", "1") == "1":
+            print("Writing the demo data (first start only; the snapshot keeps it)...", flush=True)
         seed(repos.get())
         self._data_loaded = True
-        return "seeded the demo data"
+        return f"seeded the demo data in {time.monotonic() - started:.0f} s"
 
     def _start_stream(self, app_module: ModuleType, stream_arn: str) -> None:
         import boto3

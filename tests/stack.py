@@ -74,7 +74,8 @@ class Stack:
 
     def env(self) -> dict[str, str]:
         return clean_env(
-            DUO_STATE_DIR=str(self.state_dir), DUO_MOTO_PORT=str(self.moto_port), DUO_PORT=str(self.api_port)
+            DUO_STATE_DIR=str(self.state_dir), DUO_MOTO_PORT=str(self.moto_port), DUO_PORT=str(self.api_port),
+            DUO_DEMO_DATA="0",  # the tests make the people they need; tests/e2e/test_local_stack.py seeds it once
         )
 
     def start(self) -> float:

@@ -26,7 +26,7 @@ from chalicelib.domain.duos import Duo, DuoStatus
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR
 from chalicelib.domain.roles import STAFF_ROLES
-from chalicelib.services import clock, repos
+from chalicelib.services import clock, repos, worklist
 from chalicelib.services import duos as service
 from chalicelib.web import console_labels_duos, console_labels_people
 
@@ -93,10 +93,10 @@ def _shared(person: Candidate, other: Candidate) -> dict[str, list[str]]:
 def _pool(branch_id: str, person: Candidate, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """The other role's ready people, on the status list's page ``cursor``; never one they declined before."""
     other_role = "mentor" if person.role.value == "mentee" else "mentee"
-    rows, next_cursor = repos.get().candidates.by_status(branch_id, "ready", limit=POOL_PAGE, cursor=cursor)
+    rows, next_cursor = worklist.ready_pool(repos.get(), branch_id, other_role, limit=POOL_PAGE, cursor=cursor)
     pool = [
         {"c": c, "shared": _shared(person, c)} for c in rows
-        if c.role.value == other_role and c.id != person.id and c.id not in person.declined_with
+        if c.id != person.id and c.id not in person.declined_with
         and person.id not in c.declined_with
     ]
     return pool, next_cursor

@@ -18,7 +18,7 @@ from chalicelib.domain.candidates import DAY_PARTS, DAYS, LANGUAGE_LEVELS, SECTO
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.intake import NOT_SUITABLE_REASONS
 from chalicelib.domain.roles import STAFF_ROLES, Role
-from chalicelib.services import people, repos
+from chalicelib.services import clock, people, repos
 from chalicelib.web import console_labels_people
 
 bp = Blueprint(__name__)
@@ -107,7 +107,7 @@ def _person_page(call: Call, status: int = 200, errors: dict[str, str] | None = 
         scheduled_local=_local(intake.scheduled_at, branch.time_zone), trail=trail, more_events=bool(next_cursor),
         modules=config["training"]["modules"], help_needs=config["intake"]["help_needs"], days=DAYS,
         day_parts=DAY_PARTS, sectors=SECTORS, spoken=SPOKEN_LANGUAGES, levels=LANGUAGE_LEVELS,
-        reasons=NOT_SUITABLE_REASONS, errors=errors or {}, values=values, today=date.today().isoformat(),
+        reasons=NOT_SUITABLE_REASONS, errors=errors or {}, values=values, today=clock.today().isoformat(),
         language_rows=MAX_LANGUAGE_ROWS,
         known_languages=[{"code": x.code, "level": x.level} for x in person.candidate.languages],
         local=lambda iso: _local(iso, branch.time_zone),

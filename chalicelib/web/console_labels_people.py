@@ -54,6 +54,7 @@ EVENTS = {
     "candidate.withdrawn": _("Withdrawn"),
     "candidate.coordinator_set": _("Coordinator changed"),
     "caseload.handed_over": _("Caseload handed over"),
+    "candidate.status_changed": _("Stage changed"),
 }
 REFUSALS = {
     "not_registered": _("not registered for this session"),

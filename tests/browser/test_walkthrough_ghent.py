@@ -38,8 +38,6 @@ TABLET = {"width": 768, "height": 1024}
 BRANCH = "ghent"
 GHENT = ZoneInfo("Europe/Brussels")
 COORDINATOR = "Demo coordinator Ghent"
-DUO_STEPS = ["first-meeting", "answers", "agreement", "meetings", "goals", "checkins", "intervisions", "services",
-             "close", "evaluations", "outcome"]
 LINK = re.compile(r"https?://\S+/branches/ghent/links/[0-9A-Za-z_-]+")
 
 
@@ -284,25 +282,6 @@ def duo_value(page: Any, term: str) -> str:
     return dict(zip(terms, values, strict=True))[term]
 
 
-def duo_submit(page: Any, button: Any) -> None:
-    """Submit a form of the duo page.
-
-    TEMPORARY: console/duo.html's ``{% set base = duo_url %}`` is overwritten by the layout's own ``base``
-    (``/branches/{b}/console``), so its forms post to ``/branches/{b}/console/<step>`` (403 "Missing
-    Authentication Token"); until it is fixed, the forms' actions are put back under the duo's URL here.
-    Once the template is fixed this changes nothing (the actions are under the duo already): then delete it.
-    """
-    duo_path = re.search(r"/branches/[^/]+/console/duos/[^/?#]+", page.url).group(0)
-    console_path = duo_path.split("/duos/")[0]
-    page.evaluate("""([duo, console, steps]) => {
-        for (const form of document.querySelectorAll('form[method=post]')) {
-            const path = new URL(form.action).pathname;
-            const step = path.slice(console.length + 1).split('/')[0];
-            if (path.startsWith(console + '/') && steps.includes(step)) form.action = duo + path.slice(console.length);
-        } }""", [duo_path, console_path, DUO_STEPS])
-    submit_and_wait(page, button)
-
-
 # --- The walk-through --------------------------------------------------------------------------------------
 def test_a_coordinator_of_ghent_walks_a_mentee_and_a_mentor_from_signup_to_the_12_month_outcome(
         stack: Stack, open_context: Any, clock_file: Any) -> None:
@@ -414,7 +393,7 @@ def test_a_coordinator_of_ghent_walks_a_mentee_and_a_mentor_from_signup_to_the_1
     agreement = console.get_by_role("region", name="Record the agreement")
     for signature in ("Signed by the mentee", "Signed by the mentor", "Signed for the branch"):
         agreement.get_by_role("group", name="Signatures").get_by_label(signature).check()
-    duo_submit(console, agreement.get_by_role("button", name="Record agreement"))
+    submit_and_wait(console, agreement.get_by_role("button", name="Record agreement"))
     assert_duo(console, mentee_name, mentor_name, "Active")
     today = server_now(stack).date()
     assert duo_value(console, "Started") == today.isoformat()
@@ -422,7 +401,7 @@ def test_a_coordinator_of_ghent_walks_a_mentee_and_a_mentor_from_signup_to_the_1
     assert meeting.get_by_label("Meeting date").input_value() == today.isoformat()
     meeting.get_by_label("Duration (minutes)").fill("120")
     meeting.get_by_role("group", name="How they met").get_by_label("In person").check()
-    duo_submit(console, meeting.get_by_role("button", name="Log meeting"))
+    submit_and_wait(console, meeting.get_by_role("button", name="Log meeting"))
     assert_duo(console, mentee_name, mentor_name, "Active")
     meetings = console.get_by_role("region", name="Meetings")
     assert meetings.get_by_role("row").filter(has_text=today.isoformat()).filter(has_text="In person").count() == 1
@@ -439,7 +418,7 @@ def test_a_coordinator_of_ghent_walks_a_mentee_and_a_mentor_from_signup_to_the_1
     # 7. Closing (completed); both evaluations through their mail links.
     closing = console.get_by_role("region", name="Close the duo")
     closing.get_by_role("group", name="How it ended").get_by_label("Completed").check()
-    duo_submit(console, closing.get_by_role("button", name="Close duo"))
+    submit_and_wait(console, closing.get_by_role("button", name="Close duo"))
     assert_duo(console, mentee_name, mentor_name, "Closed")
     assert duo_value(console, "Ended") == f"{today.isoformat()} · Completed"
     assert task_row(console, stack, "Evaluation due", mentee_name) is not None
@@ -469,7 +448,7 @@ def test_a_coordinator_of_ghent_walks_a_mentee_and_a_mentor_from_signup_to_the_1
     assert console.url == duo_url
     outcome = console.get_by_role("region", name="Record the outcome")
     outcome.get_by_role("group", name="The mentee's situation").get_by_label("Job", exact=True).check()
-    duo_submit(console, outcome.get_by_role("button", name="Record outcome"))
+    submit_and_wait(console, outcome.get_by_role("button", name="Record outcome"))
     assert task_row(console, stack, "Outcome at 12 months due", mentee_name) is None
 
     # 9. The duo page: closed, both evaluations, the outcome, and the whole story in its timeline.

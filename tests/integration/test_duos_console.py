@@ -139,6 +139,10 @@ def test_every_step_through_the_forms_changes_the_duo(client, browser, frozen_cl
     url = duo_url(duo_id)
     html = page(browser.get(url))
     assert "Mentee said yes" in html and "Mentor said yes" in html and 'name="csrf"' in html
+    # Every form of the page posts to a step of this duo (a browser follows the action, not the test).
+    actions = re.findall(r'<form method="post" action="([^"]+)"', html)
+    step_forms = [a for a in actions if "sign-out" not in a]
+    assert step_forms and all(a.startswith(url + "/") for a in step_forms), actions
 
     for side in ("mentee", "mentor"):
         location = redirected(browser.post(url + "/answers", {"side": side, "answer": "yes",
