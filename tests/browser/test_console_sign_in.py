@@ -25,7 +25,7 @@ def test_a_demo_coordinator_signs_in_and_the_session_cookie_stays_out_of_reach_o
     assert page.url.startswith(f"{stack.api}/console/sign-in?next=")
     screenshot(page, "console-sign-in")
     assert horizontal_overflow(page) == 0
-    page.get_by_role("button", name="Sign in as Demo coordinator Ghent").click()
+    page.get_by_role("button", name="Aanmelden als Demo coordinator Ghent").click()  # the console speaks Dutch
     page.wait_for_url(f"{stack.api}/branches/ghent/console")
 
     [session] = [c for c in context.cookies() if c["name"] == "duo_session"]

@@ -20,7 +20,7 @@ class Admin:
 
     def __init__(self, client, role: str = "branch_admin", branch: str = "ghent") -> None:
         self.client, self.session = client, token(role, branch)
-        self.headers = {"Cookie": f"duo_session={self.session}"}
+        self.headers = {"Cookie": f"duo_session={self.session}", "Accept-Language": "en"}
 
     def get(self, path: str):
         return self.client.http.get(path, headers=self.headers)

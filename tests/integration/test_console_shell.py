@@ -190,7 +190,7 @@ def test_a_console_page_without_a_cookie_or_with_an_expired_or_bearer_token_redi
 def test_head_office_and_other_branches_get_a_403_page_never_json(client):
     for headers in (cookie_header("head_office"), cookie_header("coordinator", "antwerp"),
                     cookie_header("branch_admin", "antwerp")):
-        answer = client.http.get("/branches/ghent/console/settings", headers=headers)
+        answer = client.http.get("/branches/ghent/console/settings", headers={**headers, "Accept-Language": "en"})
         assert answer.status_code == 403
         assert answer.headers["Content-Type"].startswith("text/html")
         assert "You may not open this page" in answer.body.decode()

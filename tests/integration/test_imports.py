@@ -176,7 +176,7 @@ def _multipart(fields: dict[str, str], file_text: str) -> tuple[str, bytes]:
 
 def test_console_upload_shows_the_dry_run_then_imports(client):
     session = token("branch_admin", B)
-    cookie = {"Cookie": f"duo_session={session}"}
+    cookie = {"Cookie": f"duo_session={session}", "Accept-Language": "en"}
     page = client.http.get(f"/branches/{B}/console/import", headers=cookie)
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.body.decode()
     content_type, body = _multipart({"csrf": csrf_for(session), "kind": "people", "action": "check"}, PEOPLE + BAD_ROW)

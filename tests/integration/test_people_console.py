@@ -26,7 +26,7 @@ class Browser:
         self.client, self.token = client, token(role, B)
 
     def get(self, path: str):
-        return self.client.http.get(path, headers={"Cookie": f"duo_session={self.token}"})
+        return self.client.http.get(path, headers={"Cookie": f"duo_session={self.token}", "Accept-Language": "en"})
 
     def post(self, path: str, form: dict, csrf: bool = True):
         body = {**({"csrf": csrf_for(self.token)} if csrf else {}), **form}

@@ -210,7 +210,7 @@ def test_head_office_and_other_branches_get_403(client, path):
 
 # --- The console pages -------------------------------------------------------------------------------------
 def page(client, path: str, role: str = "coordinator", branch: str | None = "ghent"):
-    return client.http.get(path, headers={"Cookie": f"duo_session={token(role, branch)}"})
+    return client.http.get(path, headers={"Cookie": f"duo_session={token(role, branch)}", "Accept-Language": "en"})
 
 
 def test_the_task_page_lists_tasks_with_links_and_filters_mine(client, branch_work):

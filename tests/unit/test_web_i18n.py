@@ -178,10 +178,16 @@ def test_html_in_a_name_is_escaped_on_pages_and_kept_as_text_in_mails():
 def test_every_mail_renders_in_every_language(lang):
     context = dict(branch=LIEGE, name="Amal", session=SESSION, manage_url="https://x/manage?token=t",
                    next_sessions=[SESSION], signup_url="https://x/signup")
+    duo = dict(other_name="Noor", when="mardi 1 décembre 2026, 18:30", link_url="https://x/links/t", days=14,
+               duo_url="https://x/duo")  # the duo mails' own ("when" is a text there, not the session helper)
     for mail in MAILS:
-        subject, text = render_mail(mail, lang, **context)
+        subject, text = render_mail(mail, lang, **({**context, **duo} if mail.startswith("duo_") else context))
         assert subject and "\n" not in subject and len(subject) < 120
-        assert "Amal" in text and "Liège" in text, mail
+        assert "Liège" in text, mail
+        if mail.startswith("duo_"):  # a duo mail carries a personal link (or the duo's page), not a session
+            assert duo["link_url"] in text or duo["duo_url"] in text, mail
+            continue
+        assert "Amal" in text, mail
         assert "Rue Léopold 1" in text and ("18:30" in text or "6:30" in text), mail
     assert "mardi 1 décembre 2026" in render_mail("reminder", "fr", **context)[1]
     nothing = render_mail("already_registered", lang, **{**context, "session": None})[1]
