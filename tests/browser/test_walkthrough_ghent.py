@@ -240,15 +240,18 @@ def record_intake(page: Any, help_needs: list[str], slots: list[str]) -> None:
     submit_and_wait(page, intake.get_by_role("button", name="Record the intake"))
 
 
+DONE = re.compile(r"^Done \(.+\)$")  # each button names its module: "Done (Active listening)"
+
+
 def record_training(page: Any) -> None:
     """Record every required module not done yet, one row (one submit) at a time, as done today."""
     for _ in range(40):
         training = page.get_by_role("region", name="Training")
-        rows = training.get_by_role("row").filter(has=page.get_by_role("button", name="Done", exact=True)) \
+        rows = training.get_by_role("row").filter(has=page.get_by_role("button", name=DONE)) \
             .filter(has_not_text="(optional)")
         if not rows.count():
             return
-        submit_and_wait(page, rows.first.get_by_role("button", name="Done", exact=True))
+        submit_and_wait(page, rows.first.get_by_role("button", name=DONE))
         assert page.get_by_role("alert").count() == 0, text_of(page)
     raise AssertionError("the training never completed")
 
