@@ -101,7 +101,8 @@ def intake_data(b: IntakeIn) -> IntakeData:
     return IntakeData(
         experience=b.experience, expectations=b.expectations, help_needs=list(b.help_needs),
         availability=list(b.availability), languages=[{"code": x.code, "level": x.level} for x in b.languages],
-        sectors=list(b.sectors), notes=b.notes, decision=b.decision, reason=b.reason or "",
+        sectors=list(b.sectors), help_offers=list(b.help_offers), interests=list(b.interests),
+        digital_skills=b.digital_skills, notes=b.notes, decision=b.decision, reason=b.reason or "",
     )
 
 

@@ -14,7 +14,16 @@ from chalicelib.api import console_pages as web
 from chalicelib.api.people_schemas import IntakeIn, SearchQuery
 from chalicelib.api.routing import Call, _validation_error, route
 from chalicelib.api.schemas import PageQuery
-from chalicelib.domain.candidates import DAY_PARTS, DAYS, LANGUAGE_LEVELS, SECTORS, SPOKEN_LANGUAGES
+from chalicelib.domain.candidates import (
+    DAY_PARTS,
+    DAYS,
+    DIGITAL_LEVELS,
+    INTERESTS,
+    LANGUAGE_LEVELS,
+    MAX_INTERESTS,
+    SECTORS,
+    SPOKEN_LANGUAGES,
+)
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.intake import NOT_SUITABLE_REASONS
 from chalicelib.domain.roles import STAFF_ROLES, Role
@@ -108,7 +117,8 @@ def _person_page(call: Call, status: int = 200, errors: dict[str, str] | None = 
         modules=config["training"]["modules"], help_needs=config["intake"]["help_needs"], days=DAYS,
         day_parts=DAY_PARTS, sectors=SECTORS, spoken=SPOKEN_LANGUAGES, levels=LANGUAGE_LEVELS,
         reasons=NOT_SUITABLE_REASONS, errors=errors or {}, values=values, today=clock.today().isoformat(),
-        language_rows=MAX_LANGUAGE_ROWS,
+        language_rows=MAX_LANGUAGE_ROWS, interests=INTERESTS, max_interests=MAX_INTERESTS,
+        digital_levels=DIGITAL_LEVELS,
         known_languages=[{"code": x.code, "level": x.level} for x in person.candidate.languages],
         local=lambda iso: _local(iso, branch.time_zone),
     )
@@ -143,10 +153,12 @@ def _intake_body(call: Call) -> dict[str, Any]:
         if code:
             languages.append({"code": code, "level": level})
     body: dict[str, Any] = {
-        name: web.form_value(call, name) for name in ("experience", "expectations", "notes", "decision")
+        name: web.form_value(call, name) for name in ("experience", "expectations", "notes", "decision",
+                                                      "digital_skills")
     }
     body.update(help_needs=web.form_list(call, "help_needs"), availability=web.form_list(call, "availability"),
                 sectors=web.form_list(call, "sectors"), languages=languages,
+                help_offers=web.form_list(call, "help_offers"), interests=web.form_list(call, "interests"),
                 reason=web.form_value(call, "reason") or None, version=web.form_value(call, "version"))
     return body
 

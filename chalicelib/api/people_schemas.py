@@ -9,13 +9,23 @@ from pydantic import Field
 
 from chalicelib.api.schemas import Out, PageQuery, SpokenLanguageIn, Strict
 from chalicelib.domain.branches import CODE_PATTERN
-from chalicelib.domain.candidates import AVAILABILITY, MAX_LANGUAGES, MAX_SECTORS, SECTORS
+from chalicelib.domain.candidates import (
+    AVAILABILITY,
+    DIGITAL_LEVELS,
+    INTERESTS,
+    MAX_INTERESTS,
+    MAX_LANGUAGES,
+    MAX_SECTORS,
+    SECTORS,
+)
 from chalicelib.domain.intake import NOT_SUITABLE_REASONS
 
 Version = Annotated[int, Field(ge=0, description="The version of the record the caller last read.")]
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 StaffId = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 FreeText = Annotated[str, Field(max_length=5000)]  # the branch's limit is checked by the service
+# Codes the service checks against their list (one clear message at the field); the schema documents the list.
+Interest = Annotated[str, Field(max_length=40, json_schema_extra={"enum": list(INTERESTS)})]
 
 
 class AttendanceIn(Strict):
@@ -35,6 +45,16 @@ class IntakeIn(Strict):
     availability: list[Literal[AVAILABILITY]] = Field(default_factory=list, max_length=21)  # type: ignore[valid-type]
     languages: list[SpokenLanguageIn] = Field(default_factory=list, max_length=MAX_LANGUAGES)
     sectors: list[Literal[SECTORS]] = Field(default_factory=list, max_length=MAX_SECTORS)  # type: ignore[valid-type]
+    help_offers: list[Code] = Field(
+        default_factory=list, max_length=40,
+        description="Mentors only: what they can help with, chosen from the branch's help needs "
+                    "(config.intake.help_needs, the list mentees' needs come from).")
+    interests: list[Interest] = Field(
+        default_factory=list, max_length=40,
+        description=f"Both roles: at most {MAX_INTERESTS} interests, each once, among {', '.join(INTERESTS)}.")
+    digital_skills: Annotated[str, Field(max_length=20, json_schema_extra={"enum": ["", *DIGITAL_LEVELS]})] = Field(
+        "", description="Both roles: how much at ease with computers and phones: "
+                        f"{', '.join(DIGITAL_LEVELS)} (empty: not recorded).")
     notes: FreeText = Field("", description="Personality notes.")
     decision: Literal["ready", "not_suitable", "withdrawn"]
     reason: Literal[NOT_SUITABLE_REASONS] | None = Field(  # type: ignore[valid-type]

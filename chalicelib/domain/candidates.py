@@ -59,6 +59,12 @@ MAX_SECTORS = 3
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_PARTS = ("morning", "afternoon", "evening")
 AVAILABILITY = tuple(f"{day}_{part}" for day in DAYS for part in DAY_PARTS)
+# What the intake records for matching (both roles): interests to talk about, and how much at ease a person
+# is with computers and phones (a mentor more at ease can help a mentee who is less).
+INTERESTS = ("sport", "music", "cooking", "reading", "travel", "technology", "art", "nature", "games", "volunteering",
+             "film", "fashion")
+MAX_INTERESTS = 6
+DIGITAL_LEVELS = ("basic", "everyday", "advanced")
 
 
 @dataclass(frozen=True)

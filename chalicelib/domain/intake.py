@@ -127,6 +127,9 @@ class Intake:
     availability: list[str] = field(default_factory=list)
     languages: list[dict[str, str]] = field(default_factory=list)  # [{"code", "level"}]
     sectors: list[str] = field(default_factory=list)
+    help_offers: list[str] = field(default_factory=list)  # mentors: codes of the branch's help needs
+    interests: list[str] = field(default_factory=list)  # candidates.INTERESTS
+    digital_skills: str = ""  # "" not recorded, or one of candidates.DIGITAL_LEVELS
     notes: str = ""  # personality notes
     decision: str = ""  # ready | not_suitable | withdrawn ("" not recorded yet)
     reason: str = ""  # NOT_SUITABLE_REASONS
@@ -148,6 +151,9 @@ class Intake:
         intake.help_needs = list(intake.help_needs or [])
         intake.availability = list(intake.availability or [])
         intake.sectors = list(intake.sectors or [])
+        intake.help_offers = list(intake.help_offers or [])
+        intake.interests = list(intake.interests or [])
+        intake.digital_skills = str(intake.digital_skills or "")
         intake.languages = [{"code": str(x.get("code", "")), "level": str(x.get("level", ""))}
                             for x in intake.languages or [] if isinstance(x, dict)]
         return intake

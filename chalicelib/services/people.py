@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.branches import Branch
 from chalicelib.domain.candidates import (
     AVAILABILITY,
+    DIGITAL_LEVELS,
+    INTERESTS,
     LANGUAGE_LEVELS,
+    MAX_INTERESTS,
     MAX_LANGUAGES,
     MAX_SECTORS,
     SECTORS,
@@ -70,6 +73,9 @@ class IntakeData:
     availability: list[str] = dataclasses.field(default_factory=list)
     languages: list[dict[str, str]] = dataclasses.field(default_factory=list)
     sectors: list[str] = dataclasses.field(default_factory=list)
+    help_offers: list[str] = dataclasses.field(default_factory=list)
+    interests: list[str] = dataclasses.field(default_factory=list)
+    digital_skills: str = ""
     notes: str = ""
     decision: str = ""
     reason: str = ""
@@ -214,6 +220,20 @@ def _check_intake(branch: Branch, c: Candidate, data: IntakeData) -> None:
         fields["help_needs"] = "Help needs are recorded for mentees only."
     elif any(h not in offered for h in data.help_needs):
         fields["help_needs"] = f"Choose among the branch's help needs: {', '.join(offered)}."
+    if data.help_offers and c.role is not CandidateRole.MENTOR:
+        fields["help_offers"] = "Help offers are recorded for mentors only."
+    elif any(h not in offered for h in data.help_offers):
+        fields["help_offers"] = f"Choose among the branch's help needs: {', '.join(offered)}."
+    elif len(set(data.help_offers)) != len(data.help_offers):
+        fields["help_offers"] = "Give each help offer once."
+    if len(data.interests) > MAX_INTERESTS:
+        fields["interests"] = f"Choose at most {MAX_INTERESTS} interests."
+    elif any(i not in INTERESTS for i in data.interests):
+        fields["interests"] = f"Choose among the interests offered: {', '.join(INTERESTS)}."
+    elif len(set(data.interests)) != len(data.interests):
+        fields["interests"] = "Give each interest once."
+    if data.digital_skills and data.digital_skills not in DIGITAL_LEVELS:
+        fields["digital_skills"] = f"Leave empty or choose one of {', '.join(DIGITAL_LEVELS)}."
     if any(a not in AVAILABILITY for a in data.availability):
         fields["availability"] = "Choose weekly slots such as mon_morning or thu_evening."
     if len(data.languages) > MAX_LANGUAGES:
@@ -247,9 +267,11 @@ def record_intake(repos: Repos, actor: Principal, branch_id: str, candidate_id: 
                          training_complete=ready.complete)
     now = clock.now_iso()
     intake = Intake.from_dict(before.intake)
-    for name in ("experience", "expectations", "help_needs", "availability", "languages", "sectors", "notes",
-                 "decision", "reason"):
-        setattr(intake, name, getattr(data, name))
+    previous = Intake.from_dict(before.intake)
+    for name in ("experience", "expectations", "help_needs", "availability", "languages", "sectors", "help_offers",
+                 "interests", "digital_skills", "notes", "decision", "reason"):
+        value = getattr(data, name)
+        setattr(intake, name, list(value) if isinstance(value, list) else value)
     intake.recorded_at, intake.recorded_by = now, actor.staff_id
     after = dataclasses.replace(
         before, status=status, intake=intake.to_dict(), help_needs=list(data.help_needs),
@@ -258,7 +280,8 @@ def record_intake(repos: Repos, actor: Principal, branch_id: str, candidate_id: 
     )
     after = _assign_if_none(after, actor)
     names = ("status", "intake", "help_needs", "availability", "sectors", "languages", "coordinator_id")
-    fields = tuple(f for f in names if getattr(before, f) != getattr(after, f))
+    fields = tuple(f for f in names if getattr(before, f) != getattr(after, f)) + tuple(
+        f for f in ("help_offers", "interests", "digital_skills") if getattr(previous, f) != getattr(intake, f))
     event = _event("intake.recorded", before, actor, now, fields, decision=decision.value,
                    reason=data.reason or None, **_status_data(before, after))
     saved = repos.candidates.step(before, after, event, leaves=[CandidateStatus.INTAKE_SCHEDULED.value])

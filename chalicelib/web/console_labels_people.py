@@ -40,6 +40,26 @@ REASON = {
     "timing": _("Not the right moment"),
     "other": _("Other reason"),
 }
+# What the intake records for matching (part B of issue 6): interests and digital skills.
+INTERESTS = {
+    "sport": _("Sport"),
+    "music": _("Music"),
+    "cooking": _("Cooking"),
+    "reading": _("Reading"),
+    "travel": _("Travel"),
+    "technology": _("Technology"),
+    "art": _("Art"),
+    "nature": _("Nature"),
+    "games": _("Games"),
+    "volunteering": _("Volunteering"),
+    "film": _("Film"),
+    "fashion": _("Fashion"),
+}
+DIGITAL_LEVELS = {
+    "basic": _("Basic: needs help with email and online forms"),
+    "everyday": _("Everyday: email, online forms and job sites"),
+    "advanced": _("Advanced: at ease with office software and online tools"),
+}
 DAYS = {"mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"), "fri": _("Friday"),
         "sat": _("Saturday"), "sun": _("Sunday")}
 DAY_PARTS = {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}

@@ -146,6 +146,52 @@ def test_intake_rules_checked_against_the_branch_answer_400(client, mentee, ment
     assert person(client, mentee)["status"] == "intake_scheduled"
 
 
+def test_the_intake_records_what_matching_needs_by_name_in_the_trail(client, mentee, mentor):
+    _schedule(client, mentee)
+    p = ok(post(client, mentee, "intake", {**INTAKE, "decision": "ready", "help_needs": ["cv"],
+                                           "interests": ["sport", "cooking"], "digital_skills": "basic"}))
+    assert p["intake"]["interests"] == ["sport", "cooking"] and p["intake"]["digital_skills"] == "basic"
+    assert p["intake"]["help_offers"] == []
+    _schedule(client, mentor)
+    m = ok(post(client, mentor, "intake", {**INTAKE, "decision": "ready", "help_offers": ["cv", "interview_practice"],
+                                           "interests": ["music"], "digital_skills": "advanced"}))
+    assert m["intake"]["help_offers"] == ["cv", "interview_practice"] and m["intake"]["interests"] == ["music"]
+    assert m["intake"]["digital_skills"] == "advanced" and m["help_needs"] == []
+    trail = ok(client.http.get(_url(mentor, "events"), headers=bearer("coordinator", B)))["items"]
+    assert trail[0]["kind"] == "intake.recorded"
+    assert {"help_offers", "interests", "digital_skills"} <= set(trail[0]["fields"])
+    assert "interview_practice" not in json.dumps(trail[0]["data"]) and "advanced" not in json.dumps(trail[0]["data"])
+
+
+@pytest.mark.parametrize(("role", "extra", "field", "says"), [
+    ("mentee", {"help_offers": ["cv"]}, "help_offers", "mentors only"),
+    ("mentor", {"help_offers": ["astrology"]}, "help_offers", "branch's help needs"),
+    ("mentor", {"interests": ["astrology"]}, "interests", "interests offered"),
+    ("mentee", {"interests": ["sport", "music", "cooking", "reading", "travel", "art", "film"]}, "interests",
+     "at most 6"),
+    ("mentee", {"interests": ["sport", "sport"]}, "interests", "once"),
+    ("mentee", {"digital_skills": "expert"}, "digital_skills", "basic, everyday, advanced"),
+])
+def test_each_bad_matching_field_answers_400_at_its_field_and_stores_nothing(client, mentee, mentor, role, extra,
+                                                                             field, says):
+    cid = mentee if role == "mentee" else mentor
+    before = _schedule(client, cid)
+    error = refused(post(client, cid, "intake", {**INTAKE, "decision": "ready", **extra}), 400)
+    assert set(error["fields"]) == {field} and says in error["fields"][field]
+    after = person(client, cid)
+    assert after["version"] == before["version"] and after["status"] == "intake_scheduled"
+    assert not after["intake"].get("recorded_at")
+
+
+def test_the_openapi_document_describes_the_new_intake_fields(client):
+    doc = json.loads(client.http.get("/openapi.json").body)
+    body = doc["components"]["schemas"]["IntakeIn"]["properties"]
+    assert "Mentors only" in body["help_offers"]["description"]
+    assert "sport" in body["interests"]["description"] and "sport" in body["interests"]["items"]["enum"]
+    assert body["digital_skills"]["enum"] == ["", "basic", "everyday", "advanced"]
+    assert body["digital_skills"]["description"]
+
+
 def test_a_mentee_goes_from_attendance_through_intake_to_ready(client, mentee):
     ok(post(client, mentee, "attendance", {"attended": True}))
     p = _schedule(client, mentee)

@@ -108,6 +108,50 @@ def test_the_person_page_schedules_and_records_an_intake_and_shows_the_timeline(
     assert "Forklift driver" in page
 
 
+def test_the_intake_form_records_interests_digital_skills_and_a_mentors_help_offers(browser, client, session):
+    email = f"jan.{uuid.uuid4().hex[:8]}@example.org"
+    assert sign_up(client, B, mentor_body(session, email)).status_code == 201
+    rows, _ = repos_module.get().candidates.list(B, role="mentor", status=None, limit=50, cursor=None)
+    mentor = next(c.id for c in rows if c.email == email)
+    version = bring_to(B, mentor, "intake_scheduled")
+    page = _page(browser.get(f"{BASE}/people/{mentor}"))
+    for control in ('name="help_offers" value="interview_practice"', 'name="interests" value="sport"',
+                    'type="radio" id="digital-advanced" name="digital_skills" value="advanced"'):
+        assert control in page, control
+    assert '<label for="offer-cv">' in page and '<label for="interest-sport">' in page
+    assert '<label for="digital-advanced">' in page and 'name="help_needs"' not in page  # needs: mentees only
+    form = {"help_offers": ["cv", "interview_practice"], "interests": ["sport", "film"], "digital_skills": "advanced",
+            "availability": ["tue_evening"], "decision": "ready", "version": str(version)}
+    # Too many interests: the form comes back with the message at the field and every choice kept.
+    many = {**form, "interests": ["sport", "music", "cooking", "reading", "travel", "art", "film"]}
+    answer = browser.post(f"{BASE}/people/{mentor}/intake", many)
+    html = answer.body.decode()
+    assert answer.status_code == 400 and 'id="interests-error"' in html and 'href="#interests"' in html
+    assert 'id="interest-film" name="interests" value="film" checked' in html
+    assert 'id="offer-interview_practice" name="help_offers" value="interview_practice" checked' in html
+    assert 'id="digital-advanced" name="digital_skills" value="advanced" checked' in html
+    assert _candidate(mentor).version == version
+    _redirected(browser.post(f"{BASE}/people/{mentor}/intake", form), f"{BASE}/people/{mentor}?done=saved")
+    intake = _candidate(mentor).intake
+    assert intake["help_offers"] == ["cv", "interview_practice"] and intake["interests"] == ["sport", "film"]
+    assert intake["digital_skills"] == "advanced"
+    page = _page(browser.get(f"{BASE}/people/{mentor}"))
+    assert "Can help with" in page and "Interview practice" in page
+    assert "Sport, Film" in page and "Advanced: at ease with office software" in page
+
+
+def test_the_intake_form_refuses_help_offers_for_a_mentee(browser, client, session):
+    cid, _ = sign_up_candidate(client, B, session)
+    version = bring_to(B, cid, "intake_scheduled")
+    page = _page(browser.get(f"{BASE}/people/{cid}"))
+    assert 'name="help_needs"' in page and 'name="help_offers"' not in page
+    answer = browser.post(f"{BASE}/people/{cid}/intake", {"help_offers": ["cv"], "digital_skills": "expert",
+                                                         "decision": "ready", "version": str(version)})
+    html = answer.body.decode()
+    assert answer.status_code == 400 and 'href="#help_offers"' in html and 'id="digital_skills-error"' in html
+    assert _candidate(cid).status.value == "intake_scheduled" and _candidate(cid).version == version
+
+
 def test_a_stale_form_answers_409_and_changes_nothing(browser, client, session):
     cid, _ = sign_up_candidate(client, B, session)
     bring_to(B, cid, "attended")

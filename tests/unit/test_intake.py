@@ -108,6 +108,17 @@ def test_intake_record_round_trips_and_ignores_unknown_keys():
     assert Intake.from_dict(None) == Intake() and not Intake().recorded
 
 
+def test_intake_keeps_what_matching_reads_and_older_records_read_as_not_recorded():
+    intake = Intake(help_offers=["cv", "network"], interests=["sport", "music"], digital_skills="everyday")
+    again = Intake.from_dict(intake.to_dict())
+    assert again == intake
+    assert again.help_offers == ["cv", "network"] and again.interests == ["sport", "music"]
+    older = Intake.from_dict({"experience": "x", "decision": "ready", "help_offers": None, "interests": None,
+                              "digital_skills": None})
+    assert older.help_offers == [] and older.interests == [] and older.digital_skills == ""
+    assert Intake.from_dict({"experience": "x"}).interests == []
+
+
 def test_readiness_follows_the_branchs_required_modules():
     modules = [{"code": "welcome", "required": True}, {"code": "listening", "required": True},
                {"code": "extra", "name": "Our own", "required": False}]
