@@ -11,6 +11,7 @@ from chalicelib.api import branches, console, console_settings, imports, meta, p
 from chalicelib.api import duo_pages as duo_pages_api
 from chalicelib.api import duos as duos_api
 from chalicelib.api import links as links_api
+from chalicelib.api import matching as matching_api
 from chalicelib.api import people as people_api
 from chalicelib.api import people_console as people_console_api
 from chalicelib.api import worklist as worklist_api
@@ -34,6 +35,7 @@ app.register_blueprint(duos_api.bp)
 app.register_blueprint(duo_pages_api.bp)
 app.register_blueprint(links_api.bp)
 app.register_blueprint(worklist_api.bp)
+app.register_blueprint(matching_api.bp)
 
 
 @app.middleware("all")

@@ -8,6 +8,7 @@ the personal links it makes (``store/duos.py``). Mails go after the transaction,
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from chalicelib.domain.duos import Duo, Step
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.events import Event
 from chalicelib.observability import logger, metrics
-from chalicelib.services import clock, notify
+from chalicelib.services import clock, matching, notify
 from chalicelib.services.links import digest
 from chalicelib.services.repos import Repos
 from chalicelib.settings import get_settings
@@ -132,16 +133,23 @@ def _candidate(repos: Repos, branch_id: str, candidate_id: str, name: str) -> Ca
 
 
 def pair(repos: Repos, branch_id: str, mentee_id: str, mentor_id: str, first_meeting_at: datetime,
-         actor: str) -> Duo:
-    """Pair a ready mentee with a ready mentor (one transaction), and mail both their answer link."""
+         actor: str, *, via: str = "manual", proposal_id: str = "") -> Duo:
+    """Pair a ready mentee with a ready mentor (one transaction), and mail both their answer link.
+
+    The pairing's event records how it came about (``via`` a proposal or by hand), its matching score, and
+    whether it followed the branch's latest proposal (``services.matching.pairing_note``)."""
     branch = repos.branches.get(branch_id)
     mentee = _candidate(repos, branch_id, mentee_id, "mentee_id")
     mentor = _candidate(repos, branch_id, mentor_id, "mentor_id")
     now = clock.now()
     duo, step = rules.pair(str(uuid.uuid4()), mentee, mentor, _local_to_utc(first_meeting_at, branch), now, actor)
     duo.phase_since = duo.created_at
+    note, counter = matching.pairing_note(repos, branch, mentee, mentor, via, proposal_id)
+    step = dataclasses.replace(step, data={**step.data, **note})
     minted = mint(duo, "answer", rules.SIDES)
     repos.duos.create(duo, step, actor, minted.items)
+    if counter:
+        repos.matching.count(branch_id, *counter)
     metrics.add_metric(name="DuoPaired", unit="Count", value=1)
     logger.info("duo paired", extra={"duo_id": duo.id})
     for side, person in (("mentee", mentee), ("mentor", mentor)):

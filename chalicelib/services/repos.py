@@ -15,6 +15,7 @@ from chalicelib.store.duos import DuoRepository
 from chalicelib.store.events import EventRepository
 from chalicelib.store.links import LinkRepository
 from chalicelib.store.mailer import Mailer
+from chalicelib.store.matching import MatchingRepository
 from chalicelib.store.scopes import Scopes
 from chalicelib.store.sessions import SessionRepository
 from chalicelib.store.staff import StaffRepository
@@ -53,6 +54,10 @@ class Repos:
     @cached_property
     def links(self) -> LinkRepository:
         return LinkRepository(self.scopes)
+
+    @cached_property
+    def matching(self) -> MatchingRepository:
+        return MatchingRepository(self.scopes)
 
 
 _repos: Repos | None = None

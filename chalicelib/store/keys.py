@@ -174,6 +174,18 @@ def search_list_key(branch: str) -> str:
 TERM_PREFIX = "TERM#"
 
 
+# Matching proposals: a branch's few proposals per week, newest last, in one partition of the branch's.
+def proposal_key(branch: str, proposal_id: str) -> tuple[str, str]:
+    return proposal_list_key(branch), f"{PROPOSAL_PREFIX}{_id(proposal_id)}"
+
+
+def proposal_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}MATCHING"
+
+
+PROPOSAL_PREFIX = "PROPOSAL#"
+
+
 # Pagination cursors: opaque to callers, and only valid in the partition space they came from.
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:

@@ -262,6 +262,24 @@ class LinkItem(TableItem):
     expires_at = TTLAttribute()
 
 
+class ProposalItem(TableItem):
+    """A matching proposal for a branch's pool: the pairs proposed, who was left unpaired and why (ids and
+    codes only), and how many of its pairs the team accepted or paired otherwise."""
+
+    proposal_id = UnicodeAttribute()
+    mode = UnicodeAttribute()
+    pins = JSONAttribute(default=list)  # [[mentee_id, mentor_id], ...]
+    excluded = ListAttribute(of=UnicodeAttribute, default=list)
+    pairs = JSONAttribute(default=list)  # [{"mentee_id", "mentor_id", "score", "pinned"}]
+    unpaired = JSONAttribute(default=list)  # [{"id", "role", "code", "params"}]
+    total = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    accepted = NumberAttribute(default=0)
+    overridden = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
 class TermItem(TableItem):
     """A search term of a candidate (accent-free, lowercase word of a name, email or phone)."""
 

@@ -18,6 +18,7 @@ import pytest
 
 import app  # noqa: F401  (registers every route)
 from chalicelib.api import duo_schemas as ds
+from chalicelib.api import matching_schemas as ms
 from chalicelib.api.imports import ImportIn
 from chalicelib.api.people_schemas import (
     AttendanceIn,
@@ -33,6 +34,7 @@ from chalicelib.api.schemas import (
     BranchUpdate,
     InfoSessionIn,
     InfoSessionPatch,
+    MatchingSettings,
     SignupIn,
     StaffInvite,
     StaffRoleChange,
@@ -110,7 +112,16 @@ DUO_OBJECTS = {
     "goal_id": lambda objects, branch: duo.goal_of(branch, objects.get("duo_id", branch)),
     "service_id": lambda objects, branch: duo.laptop_of(branch, objects.get("duo_id", branch)),
     "token": lambda objects, branch: duo.answer_link(branch, objects.get("duo_id", branch)),
+    "proposal_id": lambda objects, branch: _proposal(branch),
 }
+
+
+def _proposal(branch: str) -> str:
+    """A matching proposal of the branch's ready pool (whatever it holds)."""
+    from chalicelib.services import matching
+    from chalicelib.services import repos as repos_module
+
+    return matching.propose(repos_module.get(), "staff-test", branch).id
 
 
 def _duo(objects: Objects, branch: str, state: str) -> int:
@@ -148,6 +159,12 @@ BODIES.update({
     ds.EvaluationIn: lambda objects, branch: {"side": "mentor", "answers": {"would_mentor_again": True,
                                               "keeps_in_touch": True}, "version": _duo(objects, branch, "closed")},
     ds.OutcomeIn: lambda objects, branch: {"situation": "job", "version": _duo(objects, branch, "closed")},
+})
+# Matching: a proposal of the pool, accepting its open pairs (none needed), previewing a weight.
+BODIES.update({
+    ms.ProposalIn: lambda objects, branch: {"mode": "count"},
+    ms.AcceptIn: lambda objects, branch: {},
+    MatchingSettings: lambda objects, branch: {"weights": {"sector": 5}},
 })
 # Form-encoded pages, by (method, path).
 FORMS = {
@@ -302,6 +319,8 @@ def test_other_branch_staff_never_reach_a_branch_object(client, seeded, spec):
                 answer = _call(objects, spec, guessed, None if spec.public else headers, OTHER)
                 assert answer.status_code == 404, (role, guessed)
 
+    if spec.name == "ranked_partners":  # a ready person's partners
+        _stage(objects, OWN, "ready")
     destructive = spec.method == "DELETE" or spec.name in ("cancel_session", "registration_submit")
     if destructive:
         attack()
