@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, RootModel, WithJsonSchema, field_validator
 
 from chalicelib.domain.branches import BRANCH_ID_PATTERN, CODE_PATTERN, SERVICES
 from chalicelib.domain.candidates import (
@@ -25,6 +25,7 @@ from chalicelib.domain.candidates import (
     SECTORS,
     SPOKEN_LANGUAGES,
 )
+from chalicelib.domain.matching import CRITERIA, MAX_WEIGHT
 
 Language = Literal["nl", "fr", "en"]
 Country = Literal["BE", "FR", "NL"]
@@ -130,12 +131,53 @@ class ClosingSettings(Strict):
     _unique = field_validator("end_reasons")(_unique_codes)
 
 
+def _weight(value: Any) -> int | float:
+    """A criterion's weight: a number from 0 to MAX_WEIGHT (not a boolean, not a string); 3.0 is kept as 3."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_WEIGHT:
+        raise ValueError(f"Give a number from 0 to {MAX_WEIGHT}.")
+    return int(value) if float(value).is_integer() else float(value)
+
+
+Weight = Annotated[float, PlainValidator(_weight),
+                   WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_WEIGHT})]
+Criterion = Literal[CRITERIA]  # type: ignore[valid-type]
+
+
+class MatchingSettings(Strict):
+    weights: dict[str, Weight] = Field(
+        None, json_schema_extra={"propertyNames": {"enum": list(CRITERIA)}},
+        description=f"How much each criterion counts in a pair's score, from 0 (not at all) to {MAX_WEIGHT}. "
+                    f"Criteria: {', '.join(CRITERIA)}. Criteria left out keep their weight; at least one weight "
+                    "must be above 0.")
+    hard: list[Criterion] = Field(
+        None, max_length=len(CRITERIA),
+        description="Criteria that are hard constraints: a pair scoring 0 on one of them is never proposed "
+                    "(beyond the built-in ones: both ready, a shared language, a shared time, not refused before).")
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _known_criteria(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            unknown = [str(k)[:40] for k in value if k not in CRITERIA]
+            if unknown:
+                raise ValueError(f"Unknown criterion '{unknown[0]}': the criteria are {', '.join(CRITERIA)}.")
+        return value
+
+    @field_validator("hard")
+    @classmethod
+    def _each_once(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("Name each criterion once.")
+        return value
+
+
 class BranchConfig(Strict):
     eligibility: Eligibility = None  # type: ignore[assignment]
     services: list[Service] = Field(None, description="Support services the branch offers.")
     training: TrainingSettings = None  # type: ignore[assignment]
     intake: IntakeSettings = None  # type: ignore[assignment]
     closing: ClosingSettings = None  # type: ignore[assignment]
+    matching: MatchingSettings = None  # type: ignore[assignment]
     info_sessions: InfoSessionDefaults = None  # type: ignore[assignment]
     signup: SignupSettings = None  # type: ignore[assignment]
     allowed_origins: list[str] = Field(

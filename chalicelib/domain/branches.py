@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.matching import DEFAULT_HARD, DEFAULT_WEIGHTS
 
 BRANCH_ID_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
 _BRANCH_ID = re.compile(BRANCH_ID_PATTERN)
@@ -97,6 +98,8 @@ def default_config(country: str) -> dict[str, Any]:
         "training": {"modules": [{"code": code, "name": "", "required": True} for code in TRAINING_MODULES]},
         # The lists the intake interview chooses from (step 2).
         "intake": {"help_needs": list(HELP_NEEDS)},
+        # Matching (step 4): how much each criterion counts (0..10), and which are hard constraints.
+        "matching": {"weights": dict(DEFAULT_WEIGHTS), "hard": list(DEFAULT_HARD)},
         # Why a duo ended (step 8).
         "closing": {"end_reasons": list(END_REASONS)},
         "info_sessions": {

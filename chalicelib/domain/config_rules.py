@@ -13,4 +13,7 @@ def config_problems(config: dict[str, Any]) -> dict[str, str]:
         low, high = rules.get("min_age"), rules.get("max_age")
         if low is not None and high is not None and low > high:
             problems[f"config.eligibility.{role}.max_age"] = "The maximum age must not be below the minimum age."
+    weights = config.get("matching", {}).get("weights", {})
+    if not any(isinstance(w, int | float) and w > 0 for w in weights.values()):
+        problems["config.matching.weights"] = "Give at least one criterion a weight above 0."
     return problems

@@ -159,3 +159,78 @@ def test_concurrent_edits_conflict_instead_of_overwriting(client, seeded):
     except ConflictError as error:
         assert error.code == "changed_meanwhile"
     assert seeded.branches.get("ghent").name == "Gent"
+
+
+def _patch(client, branch, body, role="branch_admin", on=None):
+    return client.http.patch(f"/branches/{branch}", headers=bearer(role, on or branch), body=json.dumps(body))
+
+
+def test_a_branch_starts_with_the_default_matching_weights(client):
+    from chalicelib.domain.matching import CRITERIA, DEFAULT_HARD, DEFAULT_WEIGHTS
+
+    config = client.http.get("/branches/ghent", headers=bearer("branch_admin", "ghent")).json_body["config"]
+    assert config["matching"] == {"weights": DEFAULT_WEIGHTS, "hard": list(DEFAULT_HARD)}
+    assert set(config["matching"]["weights"]) == set(CRITERIA)
+
+
+def test_a_branch_admin_changes_one_weight_and_the_others_stay(client, seeded):
+    from chalicelib.domain.matching import DEFAULT_WEIGHTS
+
+    answer = _patch(client, "ghent", {"config": {"matching": {"weights": {"sector": 5, "interests": 0.5},
+                                                             "hard": ["sector"]}}})
+    assert answer.status_code == 200, answer.body
+    matching = seeded.branches.get("ghent").effective_config()["matching"]
+    assert matching["weights"] == {**DEFAULT_WEIGHTS, "sector": 5, "interests": 0.5}
+    assert matching["hard"] == ["sector"]
+    again = _patch(client, "ghent", {"config": {"matching": {"weights": {"sector": 10.0}}}})
+    assert again.status_code == 200 and again.json_body["config"]["matching"]["weights"]["sector"] == 10
+    assert again.json_body["config"]["matching"]["hard"] == ["sector"]  # left out: kept
+    assert seeded.branches.get("antwerp").effective_config()["matching"]["weights"] == DEFAULT_WEIGHTS
+
+
+def test_bad_matching_settings_answer_400_with_messages_and_change_nothing(client, seeded):
+    before = seeded.branches.get("ghent")
+    cases = [
+        ({"weights": {"sector": 11}}, "config.matching.weights.sector", "from 0 to 10"),
+        ({"weights": {"sector": -1}}, "config.matching.weights.sector", "from 0 to 10"),
+        ({"weights": {"sector": "high"}}, "config.matching.weights.sector", "from 0 to 10"),
+        ({"weights": {"sector": True}}, "config.matching.weights.sector", "from 0 to 10"),
+        ({"weights": {"age": 3}}, "config.matching.weights", "Unknown criterion 'age'"),
+        ({"hard": ["sector", "sector"]}, "config.matching.hard", "once"),
+        ({"hard": ["religion"]}, "config.matching.hard.0", "sector"),
+        ({"weights": {c: 0 for c in ("sector", "languages", "availability", "help", "interests", "digital",
+                                      "location")}}, "config.matching.weights", "at least one criterion"),
+    ]
+    for matching, field, says in cases:
+        answer = _patch(client, "ghent", {"config": {"matching": matching}})
+        assert answer.status_code == 400, (matching, answer.body)
+        fields = answer.json_body["fields"]
+        assert field in fields and says in fields[field], (matching, fields)
+    unknown = _patch(client, "ghent", {"config": {"matching": {"weights": {"age": 3}}}}).json_body["fields"]
+    assert "sector, languages, availability" in unknown["config.matching.weights"]
+    after = seeded.branches.get("ghent")
+    assert after.version == before.version and after.effective_config() == before.effective_config()
+
+
+def test_all_but_one_weight_at_zero_is_fine_as_a_patch_over_the_others(client, seeded):
+    zero = {c: 0 for c in ("sector", "languages", "availability", "help", "interests", "digital")}
+    assert _patch(client, "ghent", {"config": {"matching": {"weights": zero}}}).status_code == 200
+    refused = _patch(client, "ghent", {"config": {"matching": {"weights": {"location": 0}}}})  # the last one
+    assert refused.status_code == 400 and "config.matching.weights" in refused.json_body["fields"]
+    assert seeded.branches.get("ghent").effective_config()["matching"]["weights"]["location"] == 1
+
+
+def test_only_the_branchs_own_admin_and_the_head_office_change_its_weights(client, seeded):
+    body = {"config": {"matching": {"weights": {"sector": 7}}}}
+    assert _patch(client, "ghent", body, role="coordinator").status_code == 403
+    assert _patch(client, "ghent", body, role="branch_admin", on="antwerp").status_code == 403
+    assert seeded.branches.get("ghent").effective_config()["matching"]["weights"]["sector"] == 3
+    assert client.http.patch("/branches/ghent", headers=HO, body=json.dumps(body)).status_code == 200
+
+
+def test_the_openapi_document_describes_the_matching_settings(client):
+    doc = json.loads(client.http.get("/openapi.json").body)
+    matching = doc["components"]["schemas"]["MatchingSettings"]["properties"]
+    assert matching["weights"]["additionalProperties"]["maximum"] == 10
+    assert "sector" in matching["weights"]["propertyNames"]["enum"] and "hard constraints" in matching["hard"][
+        "description"]
