@@ -1,0 +1,21 @@
+"""What a cold start loads: the app's import must not pay for the matching solver (NumPy and lap are
+imported by the first proposal or ranking that needs them), nor for Babel and Jinja2 (the first page)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("numpy", "lap", "scipy", "babel", "jinja2")
+
+
+def test_importing_the_app_loads_no_solver_and_no_page_kit():
+    code = f"import json, sys, app; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
