@@ -236,3 +236,15 @@ def test_proposals_of_one_branch_are_not_found_from_another(client, seeded):
     assert accept.status_code == 404
     theirs = propose(client, branch=OTHER).json_body
     assert theirs["pairs"] == [] and theirs["unpaired"] == []  # nothing of Antwerp's pool
+
+
+def test_a_mentor_sees_the_mentees_ranked_the_same_way_round(client, amal):
+    mentor = person(client, B, "mentor", languages={"ar": "fluent"}, slots=("tue_evening",), sectors=("logistics",),
+                    offers=("interview_practice", "cv"))
+    other = person(client, B, "mentee", languages={"ar": "fluent"}, slots=("tue_evening",), sectors=("care",),
+                   needs=("language",))
+    answer = ranked(client, mentor)
+    assert [r["candidate"]["id"] for r in answer["ranked"]][:2] == [amal, other]
+    assert answer["person"]["role"] == "mentor" and answer["ranked"][0]["candidate"]["role"] == "mentee"
+    from_mentee = {r["candidate"]["id"]: r["score"] for r in ranked(client, amal)["ranked"]}
+    assert from_mentee[mentor] == answer["ranked"][0]["score"]  # one score per pair, whichever side asks
