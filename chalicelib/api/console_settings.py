@@ -1,5 +1,5 @@
 """A branch admin's settings in the console: staff, training modules, workshops and services, intake
-lists, closing reasons, eligibility and targets.
+lists, closing reasons, eligibility, targets and matching (weights, hard constraints, reset to defaults).
 
 Every form is validated by the models of the JSON API (``BranchUpdate``, ``StaffInvite``,
 ``StaffRoleChange``) and saved by the same services; a form that fails comes back with its values and
@@ -20,8 +20,10 @@ from chalicelib.api.routing import Call, _validation_error, route
 from chalicelib.api.schemas import BranchUpdate, StaffInvite, StaffRoleChange
 from chalicelib.domain.branches import END_REASONS, HELP_NEEDS, LANGUAGES, SERVICES, TRAINING_MODULES, Branch
 from chalicelib.domain.errors import ConflictError, InvalidInputError
+from chalicelib.domain.matching import CRITERIA, DEFAULT_HARD, DEFAULT_WEIGHTS, MAX_WEIGHT
 from chalicelib.domain.roles import Role
 from chalicelib.services import branches, repos, staff
+from chalicelib.web import console_labels_matching
 
 bp = Blueprint(__name__)
 ADMINS = frozenset({Role.BRANCH_ADMIN})
@@ -184,6 +186,28 @@ def _targets(call: Call, branch: Branch) -> tuple[dict, Any]:
     return {"targets": targets}, rows
 
 
+_WEIGHT = re.compile(r"\d{1,3}([.,]\d{1,3})?")
+
+
+def _weight(value: str) -> Any:
+    """A weight as typed ("2", "2.5" or "2,5"): a number; anything else stays text for the model to refuse."""
+    value = value.strip()
+    if not _WEIGHT.fullmatch(value):
+        return value
+    return float(value.replace(",", ".")) if "," in value or "." in value else int(value)
+
+
+def _matching(call: Call, branch: Branch) -> tuple[dict, Any]:
+    """Weights and hard constraints as ticked; "Reset to defaults" (action=reset) writes the defaults."""
+    if web.form_value(call, "action") == "reset":
+        defaults = {"weights": dict(DEFAULT_WEIGHTS), "hard": list(DEFAULT_HARD)}
+        return {"matching": defaults}, defaults
+    typed = {c: web.form_value(call, f"weight_{c}") for c in CRITERIA}
+    hard = web.form_list(call, "hard")
+    return {"matching": {"weights": {c: _weight(v) for c, v in typed.items()}, "hard": hard}}, {
+        "weights": typed, "hard": hard}
+
+
 SECTIONS: dict[str, Callable[[Call, Branch], tuple[dict, Any]]] = {
     "training": _training,
     "services": _services,
@@ -191,13 +215,25 @@ SECTIONS: dict[str, Callable[[Call, Branch], tuple[dict, Any]]] = {
     "closing": _list_section("closing", "end_reasons"),
     "eligibility": _eligibility,
     "targets": _targets,
+    "matching": _matching,
 }
 CHOICES = {"services": SERVICES, "intake": HELP_NEEDS, "closing": END_REASONS, "training": TRAINING_MODULES}
 
 
+def _context(section: str) -> dict[str, Any]:
+    """What a section's page shows besides the branch's configuration."""
+    context: dict[str, Any] = {"choices": CHOICES.get(section, ()), "languages_all": LANGUAGES}
+    if section == "matching":
+        # The preview of how a change re-ranks the pool (lead / part C) renders this page with ``preview=...``:
+        # the template shows console/_matching_preview.html under the form when the context has ``preview``.
+        context.update(criteria=CRITERIA, default_weights=DEFAULT_WEIGHTS, max_weight=MAX_WEIGHT,
+                       ML=console_labels_matching)
+    return context
+
+
 def _section_page(section: str) -> Callable[[Call], Response]:
     def page(call: Call) -> Response:
-        return _render(call, section, choices=CHOICES.get(section, ()), languages_all=LANGUAGES)
+        return _render(call, section, **_context(section))
 
     page.__name__ = f"settings_{section}"
     return page
@@ -211,8 +247,7 @@ def _section_submit(section: str) -> Callable[[Call], Response]:
         if not version_text.isdigit():
             raise InvalidInputError("The form is incomplete: reload the page.", {"version": "Missing."})
         patch, values = SECTIONS[section](call, branch)
-        context = {"choices": CHOICES.get(section, ()), "languages_all": LANGUAGES, "values": values,
-                   "version": int(version_text)}
+        context = {**_context(section), "values": values, "version": int(version_text)}
         try:
             update = BranchUpdate.model_validate({"config": patch})
             changes = {"config": update.config.model_dump(exclude_unset=True)}
@@ -224,7 +259,8 @@ def _section_submit(section: str) -> Callable[[Call], Response]:
             return _render(call, section, 400, errors=_errors(error.fields), **context)
         except ConflictError as error:
             return _render(call, section, 409, message=error.message, **context)
-        return web.redirect(_url(call, section, "settings_saved"))
+        reset = web.form_value(call, "action") == "reset"
+        return web.redirect(_url(call, section, "settings_reset" if reset else "settings_saved"))
 
     submit.__name__ = f"save_{section}"
     return submit
@@ -235,7 +271,7 @@ def _errors(fields: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, message in fields.items():
         name = name.removeprefix("config.")
-        if re.fullmatch(r"(intake\.help_needs|closing\.end_reasons|services)\.\d+", name):
+        if re.fullmatch(r"(intake\.help_needs|closing\.end_reasons|services|matching\.hard)\.\d+", name):
             name = name.rsplit(".", 1)[0]
         elif re.fullmatch(r"targets\.[^.]+", name):
             name = "targets"

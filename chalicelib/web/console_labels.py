@@ -27,6 +27,7 @@ FLASH = {
     "staff_role_changed": _("The role has been changed."),
     "staff_removed": _("The staff member has been removed."),
     "settings_saved": _("The settings have been saved."),
+    "settings_reset": _("The default settings are back."),
 }
 STAFF_STATUS_LABELS = {"invited": _("Invited"), "active": _("Active")}
 SETTINGS_SECTIONS = {
@@ -37,6 +38,7 @@ SETTINGS_SECTIONS = {
     "closing": _("Closing reasons"),
     "eligibility": _("Eligibility"),
     "targets": _("Targets"),
+    "matching": _("Matching"),
 }
 # Built-in codes of the branch configuration (a branch's own codes show their code, or the name it gave).
 SERVICE_LABELS = {

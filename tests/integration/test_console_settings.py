@@ -40,7 +40,8 @@ def config(seeded, branch: str = "ghent") -> dict:
 
 def test_settings_pages_render_for_a_branch_admin_with_csrf_on_every_form(client):
     admin = Admin(client)
-    for section in ("", "/staff", "/training", "/services", "/intake", "/closing", "/eligibility", "/targets"):
+    for section in ("", "/staff", "/training", "/services", "/intake", "/closing", "/eligibility", "/targets",
+                    "/matching"):
         page = admin.get(BASE + section)
         assert page.status_code == 200, (section, page.body[:500])
         html = page.body.decode()
@@ -179,3 +180,93 @@ def test_the_json_api_and_the_console_agree_on_what_is_valid(client, seeded, sec
     form |= {"code": ["astrology"]} if section == "services" else {"mentor.min_age": "5"}
     assert admin.post(BASE + f"/{section}", form).status_code == 400
     assert demo_subject("branch_admin", "ghent")  # the admin stays who they were
+
+
+# --- Matching ---------------------------------------------------------------------------------------
+CRITERIA = ("sector", "languages", "availability", "help", "interests", "digital", "location")
+
+
+def _weights_form(v: int, **weights) -> dict:
+    from chalicelib.domain.matching import DEFAULT_WEIGHTS
+
+    typed = {f"weight_{c}": str(weights.get(c, DEFAULT_WEIGHTS[c])) for c in CRITERIA}
+    return {"version": v, "action": "save", **typed}
+
+
+def test_the_matching_page_names_and_explains_every_criterion_with_a_weight_and_a_hard_box(client):
+    html = Admin(client).get(BASE + "/matching").body.decode()
+    for c in CRITERIA:
+        assert f'<input type="number" min="0" max="10" step="any" inputmode="decimal" class="short" ' \
+               f'id="matching-weights-{c}" name="weight_{c}"' in html, c
+        assert f'<label for="matching-weights-{c}">' in html and f'<label for="hard-{c}">' in html
+        assert f'id="help-{c}"' in html
+    assert "Whether the mentor knows a sector the mentee wants to work in." in html
+    assert 'name="weight_sector" value="3"' in html
+    assert 'name="action" value="reset"' in html and "Reset to defaults" in html
+    assert 'href="' + BASE + '/matching" aria-current="page"' in html
+
+
+def test_a_branch_admin_saves_weights_and_hard_constraints_in_the_console(client, seeded):
+    admin = Admin(client)
+    v = version(admin.get(BASE + "/matching"))
+    answer = admin.post(BASE + "/matching", {**_weights_form(v, sector=6, interests="2,5", location=0),
+                                             "hard": ["sector", "languages"]})
+    assert answer.status_code == 303 and answer.headers["Location"] == BASE + "/matching?done=settings_saved"
+    matching = config(seeded)["matching"]
+    assert matching["weights"]["sector"] == 6 and matching["weights"]["interests"] == 2.5
+    assert matching["weights"]["location"] == 0 and matching["hard"] == ["sector", "languages"]
+    html = admin.get(answer.headers["Location"]).body.decode()
+    assert 'name="weight_interests" value="2.5"' in html
+    assert 'id="hard-sector" name="hard" value="sector" checked' in html
+    assert 'id="hard-help" name="hard" value="help">' in html
+    assert config(seeded, "antwerp")["matching"]["hard"] == []  # another branch keeps its own
+
+
+@pytest.mark.parametrize(("weights", "hard", "field", "says"), [
+    ({"sector": "11"}, [], "matching-weights-sector", "from 0 to 10"),
+    ({"sector": "abc"}, [], "matching-weights-sector", "from 0 to 10"),
+    ({"sector": ""}, [], "matching-weights-sector", "from 0 to 10"),
+    ({c: "0" for c in CRITERIA}, [], "matching-weights", "at least one criterion"),
+    ({}, ["religion"], "matching-hard", "sector"),
+])
+def test_bad_matching_settings_come_back_with_messages_values_kept_and_nothing_saved(client, seeded, weights, hard,
+                                                                                       field, says):
+    admin = Admin(client)
+    before = seeded.branches.get("ghent")
+    answer = admin.post(BASE + "/matching", {**_weights_form(before.version, **weights), "hard": hard})
+    assert answer.status_code == 400
+    html = answer.body.decode()
+    assert f'id="{field}-error"' in html and says in html and f'href="#{field}"' in html and f'id="{field}"' in html
+    for c, typed in weights.items():
+        assert f'name="weight_{c}" value="{typed}"' in html
+    if field.startswith("matching-weights-"):
+        assert f'aria-describedby="help-sector {field}-error" aria-invalid="true"' in html
+    assert seeded.branches.get("ghent").version == before.version
+    assert config(seeded) == before.effective_config()
+
+
+def test_reset_to_defaults_writes_the_default_weights_and_no_hard_constraint(client, seeded):
+    from chalicelib.domain.matching import DEFAULT_HARD, DEFAULT_WEIGHTS
+
+    admin = Admin(client)
+    v = version(admin.get(BASE + "/matching"))
+    assert admin.post(BASE + "/matching", {**_weights_form(v, sector=9, help=0), "hard": ["location"]}
+                      ).status_code == 303
+    assert config(seeded)["matching"]["weights"]["sector"] == 9
+    v = version(admin.get(BASE + "/matching"))
+    answer = admin.post(BASE + "/matching", {**_weights_form(v, sector=1), "action": "reset", "hard": ["help"]})
+    assert answer.status_code == 303 and answer.headers["Location"] == BASE + "/matching?done=settings_reset"
+    assert config(seeded)["matching"] == {"weights": DEFAULT_WEIGHTS, "hard": list(DEFAULT_HARD)}
+    html = admin.get(answer.headers["Location"]).body.decode()
+    assert "The default settings are back." in html and 'name="weight_sector" value="3"' in html
+
+
+def test_coordinators_and_another_branchs_admin_cannot_change_the_matching_settings(client, seeded):
+    before = seeded.branches.get("ghent")
+    for role, branch in (("coordinator", "ghent"), ("branch_admin", "antwerp")):
+        browser = Admin(client, role, branch)
+        assert browser.get(BASE + "/matching").status_code == 403
+        for action in ("save", "reset"):
+            answer = browser.post(BASE + "/matching", {**_weights_form(before.version, sector=9), "action": action})
+            assert answer.status_code == 403, (role, branch, action)
+    assert seeded.branches.get("ghent").version == before.version
