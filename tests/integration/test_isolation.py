@@ -191,6 +191,10 @@ CONSOLE_FORMS = {
         "version": _version(branch), "mentee.min_age": "18", "mentor.min_age": "50"},
     ("POST", "/branches/{branch}/console/settings/targets"): lambda objects, branch: {
         "version": _version(branch), "rows": 1, "year_0": "2027", "duos_0": "10"},
+    ("POST", "/branches/{branch}/console/settings/matching"): lambda objects, branch: {
+        "version": _version(branch), "action": "save", "weight_sector": "4", "weight_languages": "2",
+        "weight_availability": "2", "weight_help": "3", "weight_interests": "1", "weight_digital": "1",
+        "weight_location": "1", "hard": ["languages"]},
     # Part A (people)
     ("POST", "/branches/{branch}/console/sessions/{session_id}/attendance"): lambda objects, branch: {
         f"mark_{objects.get('candidate_id', branch)}": "attended", "_": _stage(objects, branch, "registered")},
