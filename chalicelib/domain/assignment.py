@@ -24,12 +24,14 @@ from chalicelib.domain.matching import (
     FULL_INTERESTS,
     FULL_TIMES,
     LANGUAGE_SCORE,
+    SUM_ORDER,
     UNKNOWN,
     Assessment,
     Profile,
     Reason,
     Settings,
     assess,
+    digital_score,
 )
 
 # Built-in hard constraints, in the order assess() lists them (and a tie among unpaired reasons is broken).
@@ -72,47 +74,160 @@ class Proposal:
 
 
 # --- Scoring every pair at once ---------------------------------------------------------------------------
+#
+# Each criterion of a pair is a small integer state (how many codes they share, capped; a level; a difference)
+# computed for all n x m pairs at once: a person's codes are the bits of one integer, so "shared" is a
+# broadcast AND and "how many" its bit count (a matrix product when a vocabulary has more than 64 codes). A
+# state whose data is missing on either side is moved past the known ones. The pair's score is then the sum
+# of each criterion's ``weight * value[state]`` (a table lookup), in the order assess() adds them, divided
+# by the sum of the weights: the very same floating-point operations as assess(), so the same scores.
+
+_BITS = 64
 
 
-def _rows(sets: Sequence[Iterable[str]], vocabulary: dict[str, int]) -> np.ndarray:
-    """A 0/1 matrix: one row per person, one column per code of ``vocabulary``."""
-    out = np.zeros((len(sets), max(len(vocabulary), 1)))
-    for i, codes in enumerate(sets):
-        for code in codes:
-            out[i, vocabulary[code]] = 1.0
-    return out
+def _masks(a_sets: Sequence[Iterable[str]], b_sets: Sequence[Iterable[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's codes: the bits of one unsigned integer (<= 64 codes in all), else 0/1 rows (float32)."""
+    vocabulary = {c: k for k, c in enumerate(sorted({c for s in (*a_sets, *b_sets) for c in s}))}
+    if len(vocabulary) > _BITS:
+        def rows(sets: Sequence[Iterable[str]]) -> np.ndarray:
+            out = np.zeros((len(sets), len(vocabulary)), dtype=np.float32)
+            for i, codes in enumerate(sets):
+                out[i, [vocabulary[c] for c in codes]] = 1.0
+            return out
+        return rows(a_sets), rows(b_sets)
+    dtype = next(d for d in (np.uint8, np.uint16, np.uint32, np.uint64) if np.iinfo(d).bits >= len(vocabulary))
+    bit = {c: 1 << k for c, k in vocabulary.items()}.__getitem__  # the codes of a set are distinct: sum = OR
+    return tuple(np.array([sum(map(bit, codes)) for codes in sets], dtype=dtype)
+                 for sets in (a_sets, b_sets))  # type: ignore[return-value]
 
 
-def _shared(a_sets: Sequence[Iterable[str]], b_sets: Sequence[Iterable[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """How many codes each pair shares (n x m), and whether both sides have any (n x m bool)."""
-    vocabulary = {code: i for i, code in enumerate(sorted({c for s in (*a_sets, *b_sets) for c in s}))}
-    a, b = _rows(a_sets, vocabulary), _rows(b_sets, vocabulary)
-    return a @ b.T, _both(a.sum(axis=1) > 0, b.sum(axis=1) > 0)
+def _count(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How many codes each pair shares (n x m, unsigned)."""
+    if a.ndim == 2:
+        return np.rint(a @ b.T).astype(np.uint16)
+    return np.bitwise_count(a[:, None] & b[None, :])
 
 
-def _languages(mentees: Sequence[Profile], mentors: Sequence[Profile]) -> tuple[np.ndarray, np.ndarray]:
-    """The best shared working level (min of both sides' LANGUAGE_SCORE, 0 when none) and known-ness.
-
-    min(x, y) >= t exactly when x >= t and y >= t, so the best level is the highest threshold t at which the
-    two "speaks at t or better" rows share a code: one matrix product per level."""
-    vocabulary = {c: i for i, c in enumerate(sorted({c for p in (*mentees, *mentors) for c in p.languages}))}
-    best = np.zeros((len(mentees), len(mentors)))
-    for level in sorted(set(LANGUAGE_SCORE.values())):  # lowest first: higher levels overwrite
-        at = [lang for lang, s in LANGUAGE_SCORE.items() if s >= level]
-        a = _rows([[c for c, lv in p.languages.items() if lv in at] for p in mentees], vocabulary)
-        b = _rows([[c for c, lv in p.languages.items() if lv in at] for p in mentors], vocabulary)
-        best[(a @ b.T) > 0] = level
-    return best, _both([bool(p.languages) for p in mentees], [bool(p.languages) for p in mentors])
+def _any(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether each pair shares a code (n x m, bool)."""
+    if a.ndim == 2:
+        return (a @ b.T) > 0
+    return (a[:, None] & b[None, :]) != 0
 
 
-def _both(a: Sequence[bool], b: Sequence[bool]) -> np.ndarray:
-    """n x m: a[i] and b[j]."""
-    return np.array(a, dtype=bool)[:, None] & np.array(b, dtype=bool)[None, :]
+def _has(masks: np.ndarray) -> np.ndarray:
+    return masks.any(axis=1) if masks.ndim == 2 else masks != 0
+
+
+def _flags(values: Iterable[bool]) -> np.ndarray:
+    return np.fromiter(values, dtype=bool)
+
+
+@dataclass
+class _Criterion:
+    """One criterion for every pair: ``state`` (n x m unsigned) indexes ``values``."""
+
+    state: np.ndarray
+    values: np.ndarray  # float64 per state; the states past the known ones are UNKNOWN
+
+    @classmethod
+    def of(cls, state: np.ndarray, values: Sequence[float], known_a: np.ndarray, known_b: np.ndarray) -> _Criterion:
+        size = len(values)
+        dtype = next(d for d in (np.uint8, np.uint16, np.uint32) if 2 * size <= np.iinfo(d).max + 1)
+        state = state.astype(dtype, copy=False)
+        past_a = np.where(known_a, 0, size).astype(dtype)
+        past_b = np.where(known_b, 0, size).astype(dtype)
+        state = state + (past_a[:, None] | past_b[None, :])  # each is 0 or size: their OR is size when either is
+        return cls(state, np.array([*values, *[UNKNOWN] * size], dtype=float))
+
+    def zero(self) -> np.ndarray:
+        return np.take(self.values == 0, self.state, mode="clip")
+
+
+def _criteria(mentees: Sequence[Profile], mentors: Sequence[Profile], needed: set[str]) -> tuple[
+        dict[str, _Criterion], np.ndarray, np.ndarray]:
+    """Each needed criterion, and the pairs sharing no language and no time (built-in hard constraints)."""
+    out: dict[str, _Criterion] = {}
+    # languages: min(x, y) >= t exactly when both speak the code at level t or better, so the best shared level
+    # is the number of thresholds (ascending) at which the pair shares a code: one AND per level.
+    levels = sorted(set(LANGUAGE_SCORE.values()))
+    state = np.zeros((len(mentees), len(mentors)), dtype=np.uint8)
+    for level in levels:
+        a, b = _masks([[c for c, lv in p.languages.items() if LANGUAGE_SCORE[lv] >= level] for p in mentees],
+                      [[c for c, lv in p.languages.items() if LANGUAGE_SCORE[lv] >= level] for p in mentors])
+        state += _any(a, b)
+    no_language = state == 0
+    if "languages" in needed:
+        out["languages"] = _Criterion.of(state, [0.0, *levels], _flags(bool(p.languages) for p in mentees),
+                                         _flags(bool(p.languages) for p in mentors))
+    a, b = _masks([p.availability for p in mentees], [p.availability for p in mentors])
+    slots = _count(a, b)
+    no_time = slots == 0
+    if "availability" in needed:
+        out["availability"] = _Criterion.of(np.minimum(slots, FULL_TIMES),
+                                            [k / FULL_TIMES for k in range(FULL_TIMES + 1)], _has(a), _has(b))
+    if "sector" in needed:
+        a, b = _masks([p.sectors for p in mentees], [p.sectors for p in mentors])
+        out["sector"] = _Criterion.of(_any(a, b), [0.0, 1.0], _has(a), _has(b))
+    if "help" in needed:
+        # state = covered * R + N (N: the mentee's number of needs, R > N): value covered / N, as assess() divides
+        a, b = _masks([p.needs for p in mentees], [p.offers for p in mentors])
+        counts = np.array([len(p.needs) for p in mentees], dtype=np.int64)
+        r = int(counts.max(initial=0)) + 1
+        state = _count(a, b).astype(np.uint32) * r + counts.astype(np.uint32)[:, None]
+        values = [(k // r) / (k % r) if k % r else 0.0 for k in range(r * r)]
+        out["help"] = _Criterion.of(state, values, _has(a), _has(b))
+    if "interests" in needed:
+        a, b = _masks([p.interests for p in mentees], [p.interests for p in mentors])
+        out["interests"] = _Criterion.of(np.minimum(_count(a, b), FULL_INTERESTS),
+                                         [k / FULL_INTERESTS for k in range(FULL_INTERESTS + 1)], _has(a), _has(b))
+    if "digital" in needed:
+        # state = mentor's rank - mentee's rank + top (0 .. 2 * top)
+        top = max(DIGITAL_RANK.values())
+        ra = np.array([DIGITAL_RANK.get(p.digital, 0) for p in mentees], dtype=np.uint8)
+        rb = np.array([DIGITAL_RANK.get(p.digital, 0) for p in mentors], dtype=np.uint8)
+        state = (rb + top)[None, :] - ra[:, None]
+        out["digital"] = _Criterion.of(state, [digital_score(top, k) for k in range(2 * top + 1)],
+                                       _flags(bool(p.digital) for p in mentees),
+                                       _flags(bool(p.digital) for p in mentors))
+    if "location" in needed:
+        areas = {area: k for k, area in enumerate(sorted({p.area for p in (*mentees, *mentors)}))}
+        ia = np.array([areas[p.area] for p in mentees], dtype=np.int64)
+        ib = np.array([areas[p.area] for p in mentors], dtype=np.int64)
+        out["location"] = _Criterion.of(ia[:, None] == ib[None, :], [0.0, 1.0],
+                                        _flags(bool(p.area) for p in mentees), _flags(bool(p.area) for p in mentors))
+    return out, no_language, no_time
+
+
+_TABLE = 1 << 16  # the largest table of a combined lookup
+
+
+def _weighted_sum(parts: list[tuple[_Criterion, float]], shape: tuple[int, int]) -> np.ndarray:
+    """sum(weight * value[state]) over ``parts``, added in their order as assess() adds them (0.0 + a + b + ...):
+    the longest first parts whose combined table is small are looked up at once (a mixed-radix code into the
+    table of their running sums, the same additions), each further part on its own."""
+    table = np.zeros(1)
+    code: np.ndarray | None = None
+    k = 0
+    while k < len(parts) and table.size * parts[k][0].values.size <= _TABLE:
+        criterion, weight = parts[k]
+        size = criterion.values.size
+        table = (table[:, None] + (weight * criterion.values)[None, :]).ravel()
+        if code is None:
+            code = criterion.state.astype(np.uint16)
+        else:
+            code *= np.uint16(size)
+            code += criterion.state
+        k += 1
+    total = np.zeros(shape) if code is None else np.take(table, code, mode="clip")
+    for criterion, weight in parts[k:]:
+        total += np.take(weight * criterion.values, criterion.state, mode="clip")
+    return total
 
 
 @dataclass
 class _Pool:
-    """Every pair's criterion scores and hard constraints (n x m arrays)."""
+    """Every pair's score and hard constraints (n x m arrays)."""
 
     scores: np.ndarray  # float64, the weighted mean
     allowed: np.ndarray  # bool
@@ -122,53 +237,13 @@ class _Pool:
 
 def _pool(mentees: Sequence[Profile], mentors: Sequence[Profile], settings: Settings) -> _Pool:
     n, m = len(mentees), len(mentors)
-    criteria: dict[str, np.ndarray] = {}
-
-    def unknown_or(value: np.ndarray, known: np.ndarray) -> np.ndarray:
-        return np.where(known, value, UNKNOWN)
-
     weights = {c: settings.weight(c) for c in CRITERIA}
     hard = [c for c in CRITERIA if c in settings.hard and c not in _BUILT_IN]
-    needed = {c for c in CRITERIA if weights[c] > 0} | set(hard)
+    criteria, no_language, no_time = _criteria(mentees, mentors, {c for c in CRITERIA if weights[c] > 0} | set(hard))
 
-    best, known = _languages(mentees, mentors)
-    no_language = best == 0
-    if "languages" in needed:
-        criteria["languages"] = unknown_or(best, known)
-    slots, known = _shared([p.availability for p in mentees], [p.availability for p in mentors])
-    no_time = slots == 0
-    if "availability" in needed:
-        criteria["availability"] = unknown_or(np.minimum(slots, FULL_TIMES) / FULL_TIMES, known)
-    if "sector" in needed:
-        shared, known = _shared([p.sectors for p in mentees], [p.sectors for p in mentors])
-        criteria["sector"] = unknown_or((shared > 0).astype(float), known)
-    if "help" in needed:
-        covered, known = _shared([p.needs for p in mentees], [p.offers for p in mentors])
-        counts = np.array([max(len(p.needs), 1) for p in mentees], dtype=float)[:, None]
-        criteria["help"] = unknown_or(covered / counts, known)
-    if "interests" in needed:
-        shared, known = _shared([p.interests for p in mentees], [p.interests for p in mentors])
-        criteria["interests"] = unknown_or(np.minimum(shared, FULL_INTERESTS) / FULL_INTERESTS, known)
-    if "digital" in needed:
-        a = np.array([DIGITAL_RANK.get(p.digital, -9) for p in mentees], dtype=int)[:, None]
-        b = np.array([DIGITAL_RANK.get(p.digital, -9) for p in mentors], dtype=int)[None, :]
-        d = b - a
-        value = np.where(d >= 0, 1.0, np.where(d == -1, 0.5, 0.0))
-        criteria["digital"] = unknown_or(value, (a >= 0) & (b >= 0))
-    if "location" in needed:
-        areas = {area: i for i, area in enumerate(sorted({p.area for p in (*mentees, *mentors)}))}
-        a = np.array([areas[p.area] for p in mentees], dtype=int)[:, None]
-        b = np.array([areas[p.area] for p in mentors], dtype=int)[None, :]
-        known = _both([bool(p.area) for p in mentees], [bool(p.area) for p in mentors])
-        criteria["location"] = unknown_or((a == b).astype(float), known)
-
-    total = np.zeros((n, m))
-    weight_sum = 0.0
-    for c in CRITERIA:  # the same order of additions as assess(): the same floats
-        if weights[c] > 0:
-            total += weights[c] * criteria[c]
-            weight_sum += weights[c]
-    scores = total / weight_sum if weight_sum else total
+    scores = _weighted_sum([(criteria[c], weights[c]) for c in SUM_ORDER if weights[c] > 0], (n, m))
+    if settings.total_weight:
+        scores /= settings.total_weight
 
     declined = np.zeros((n, m), dtype=bool)
     mentee_index = {p.id: i for i, p in enumerate(mentees)}
@@ -181,15 +256,14 @@ def _pool(mentees: Sequence[Profile], mentors: Sequence[Profile], settings: Sett
         for other in p.declined:
             if other in mentee_index:
                 declined[mentee_index[other], j] = True
-    required_by = {c: criteria[c] == 0 for c in hard}
+    required_by = {c: criteria[c].zero() for c in hard}
     required = np.zeros((n, m), dtype=bool)
     for value in required_by.values():
         required |= value
-    blocks = {"not_ready": ~_both([p.ready for p in mentees], [p.ready for p in mentors]), "declined_before": declined,
-              "no_shared_language": no_language, "no_shared_time": no_time, "required": required}
-    blocked = np.zeros((n, m), dtype=bool)
-    for value in blocks.values():
-        blocked |= value
+    ready = _flags(p.ready for p in mentees)[:, None] & _flags(p.ready for p in mentors)[None, :]
+    blocks = {"not_ready": ~ready, "declined_before": declined, "no_shared_language": no_language,
+              "no_shared_time": no_time, "required": required}
+    blocked = ~ready | declined | no_language | no_time | required
     return _Pool(scores, ~blocked, blocks, required_by)
 
 
@@ -212,10 +286,13 @@ def solve(scores: np.ndarray, allowed: np.ndarray, mode: Mode = Mode.SCORE) -> l
         return []
     # A forbidden pair costs what leaving both unpaired costs (0): the optimum is a maximum-weight matching of
     # the allowed pairs. COUNT: each pair is worth more than any total of scores (at most min(n, m)).
-    bonus = float(min(n, m) + 1) if mode is Mode.COUNT else 0.0
-    cost = np.where(allowed, -(bonus + scores), 0.0)
-    _, x, _ = lap.lapjv(cost, extend_cost=True)
-    pairs = [(i, int(j)) for i, j in enumerate(x) if j >= 0 and allowed[i, j]]
+    cost = np.where(allowed, scores + float(min(n, m) + 1) if mode is Mode.COUNT else scores, 0.0)
+    np.negative(cost, out=cost)
+    _, x, _ = lap.lapjv(cost, extend_cost=n != m)
+    rows = np.flatnonzero(x >= 0)
+    cols = x[rows]
+    keep = allowed[rows, cols]
+    pairs = list(zip(rows[keep].tolist(), cols[keep].tolist(), strict=True))
     if mode is Mode.SCORE:
         pairs += _fill(scores, allowed, pairs)
     return pairs
@@ -286,13 +363,20 @@ def _check_pins(pins: Sequence[Pin], mentees: dict[str, Profile], mentors: dict[
                 raise InvalidInputError("A pinned person is also left out.", {"pins": f"{person} is also excluded"})
 
 
-def _why_unpaired(pool: _Pool, axis: int) -> list[Reason]:
-    """For each person of one side (rows: axis=1, columns: axis=0): no_possible_partner{blocks} when no pair
-    is allowed (the block codes most frequent first; with "required", ``criteria`` names the branch's hard
-    criteria that blocked), else partners_taken{} (read only for those who end unpaired)."""
-    possible = pool.allowed.any(axis=axis)
-    counts = {code: value.sum(axis=axis) for code, value in pool.blocks.items()}
-    required = {c: value.any(axis=axis) for c, value in pool.required.items()}
+def _why_unpaired(pool: _Pool, axis: int, people: list[int]) -> list[Reason]:
+    """Why each of ``people`` (indexes of one side: rows, axis=1; columns, axis=0) is unpaired:
+    no_possible_partner{blocks} when no pair of theirs is allowed (the block codes most frequent first; with
+    "required", ``criteria`` names the branch's hard criteria that blocked), else partners_taken{}."""
+    if not people:
+        return []
+    index = np.array(people, dtype=np.intp)
+
+    def side(value: np.ndarray) -> np.ndarray:  # their rows (or columns), as rows
+        return value[index] if axis == 1 else value[:, index].T
+
+    possible = side(pool.allowed).any(axis=1)
+    counts = {code: side(value).sum(axis=1) for code, value in pool.blocks.items()}
+    required = {c: side(value).any(axis=1) for c, value in pool.required.items()}
     reasons: list[Reason] = []
     for k, ok in enumerate(possible):
         if ok:
@@ -332,18 +416,22 @@ def propose(mentees: Sequence[Profile], mentors: Sequence[Profile], settings: Se
     a_side = [p for p in mentees if p.id not in excluded]  # people a pin does not take part in the pool's
     b_side = [p for p in mentors if p.id not in excluded]  # reasons (partners taken), not in the solve
     pool = _pool(a_side, b_side, settings)
-    free_a = np.array([p.id not in taken for p in a_side], dtype=bool)
-    free_b = np.array([p.id not in taken for p in b_side], dtype=bool)
-    rows, cols = np.flatnonzero(free_a), np.flatnonzero(free_b)
-    sub = np.ix_(rows, cols)
-    chosen = [(int(rows[i]), int(cols[j])) for i, j in solve(pool.scores[sub], pool.allowed[sub], mode)]
-    chosen.sort(key=lambda ij: (-pool.scores[ij], a_side[ij[0]].id))
-    pairs = pinned_pairs + [assess(a_side[i], b_side[j], settings) for i, j in chosen]
+    if taken:
+        rows = np.flatnonzero([p.id not in taken for p in a_side])
+        cols = np.flatnonzero([p.id not in taken for p in b_side])
+        sub = np.ix_(rows, cols)
+        chosen = [(int(rows[i]), int(cols[j])) for i, j in solve(pool.scores[sub], pool.allowed[sub], mode)]
+    else:
+        chosen = solve(pool.scores, pool.allowed, mode)
+    values = pool.scores[[i for i, _ in chosen], [j for _, j in chosen]].tolist()
+    order = sorted(range(len(chosen)), key=lambda k: (-values[k], a_side[chosen[k][0]].id))
+    pairs = pinned_pairs + [assess(a_side[chosen[k][0]], b_side[chosen[k][1]], settings) for k in order]
 
     paired = taken | {a_side[i].id for i, _ in chosen} | {b_side[j].id for _, j in chosen}
     unpaired: list[Unpaired] = []
     for people, side, role, axis in ((mentees, a_side, "mentee", 1), (mentors, b_side, "mentor", 0)):
-        reasons = dict(zip((p.id for p in side), _why_unpaired(pool, axis), strict=True))
+        left = [k for k, p in enumerate(side) if p.id not in paired]
+        reasons = dict(zip((side[k].id for k in left), _why_unpaired(pool, axis, left), strict=True))
         unpaired += [Unpaired(p.id, role, Reason("excluded", {}) if p.id in excluded else reasons[p.id])
                      for p in people if p.id not in paired]
     return Proposal(mode, tuple(pairs), frozenset(p.mentee_id for p in pins), tuple(unpaired),

@@ -8,9 +8,10 @@ what the criteria use. The whole pool's proposal (NumPy and LAPJV) is in ``domai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from chalicelib.domain.candidates import AVAILABILITY, DAYS, Candidate
@@ -29,7 +30,13 @@ FULL_TIMES = 3  # shared weekly slots for a full availability score
 FULL_INTERESTS = 2  # shared interests for a full interests score
 # Built-in hard constraints that a criterion's zero already means: "required" is not repeated for them.
 _BUILT_IN = {"languages": "no_shared_language", "availability": "no_shared_time"}
+# The order the weighted criteria are added in (assess() here, the pool's matrix in domain/assignment.py: the
+# same additions give the same floats). Those with few distinct values come first, so that the pool's scoring
+# looks them up in one table.
+SUM_ORDER = ("sector", "location", "interests", "digital", "languages", "availability", "help")
+assert sorted(SUM_ORDER) == sorted(CRITERIA)
 _DAY_INDEX = {day: i for i, day in enumerate(DAYS)}
+Scorer = Callable[["Profile", "Profile"], tuple[float, list["Reason"], list["Reason"]]]
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,26 @@ class Settings:
 
     def weight(self, criterion: str) -> float:
         return float(self.weights.get(criterion, 0) or 0)
+
+    @cached_property
+    def _plan(self) -> tuple[tuple[str, float, bool, Scorer], ...]:
+        """The criteria assess() evaluates, in order: (criterion, weight, a hard rule?, its scorer)."""
+        plan = []
+        for criterion in CRITERIA:
+            weight, hard = self.weight(criterion), criterion in self.hard and criterion not in _BUILT_IN
+            if weight > 0 or hard:
+                plan.append((criterion, weight, hard, _SCORERS[criterion]))
+        return tuple(plan)
+
+    @cached_property
+    def total_weight(self) -> float:
+        """The sum of the weights (added in SUM_ORDER)."""
+        total = 0.0
+        for criterion in SUM_ORDER:
+            weight = self.weight(criterion)
+            if weight > 0:
+                total += weight
+        return total
 
 
 @dataclass(frozen=True)
@@ -248,19 +275,19 @@ def assess(mentee: Profile, mentor: Profile, settings: Settings) -> Assessment:
     if not mentee.availability & mentor.availability:
         blocks.append(Reason("no_shared_time", {}))
     criteria: list[CriterionScore] = []
-    total = weights = 0.0
-    for criterion in CRITERIA:
-        weight = settings.weight(criterion)
-        hard = criterion in settings.hard and criterion not in _BUILT_IN
-        if weight <= 0 and not hard:
-            continue
-        score, pros, cons = _SCORERS[criterion](mentee, mentor)
+    parts: dict[str, float] = {}
+    for criterion, weight, hard, scorer in settings._plan:
+        score, pros, cons = scorer(mentee, mentor)
         if hard and score == 0:
             blocks.append(Reason("required", {"criterion": criterion}))
         if weight > 0:
             criteria.append(CriterionScore(criterion, score, weight, tuple(pros), tuple(cons)))
-            total += weight * score
-            weights += weight
+            parts[criterion] = weight * score
+    total = 0.0
+    for criterion in SUM_ORDER:
+        if criterion in parts:
+            total += parts[criterion]
+    weights = settings.total_weight
     return Assessment(mentee.id, mentor.id, not blocks, tuple(blocks), tuple(criteria),
                       total / weights if weights else 0.0)
 
