@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         ("benchmarks.signup_round_trips", []),
         ("benchmarks.signup_load", ["--seconds", str(args.load_seconds)]),
         ("benchmarks.console_reads", []),
+        ("benchmarks.matching", []),
     )
     for module, extra in modules:
         done = subprocess.run([sys.executable, "-m", module, *extra], cwd=ROOT, check=False)
