@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.api.schemas import InfoSessionIn, SignupIn
+from chalicelib.domain.candidates import DIGITAL_LEVELS, INTERESTS
 from chalicelib.domain.duos import MENTEE_EVALUATION, MENTOR_EVALUATION
 from chalicelib.domain.roles import Principal, Role
 from chalicelib.services import clock, people, sessions, signup
@@ -52,6 +53,21 @@ _PLACES = {  # postcode, city as people write it, phone prefix
     "antwerp": ("2000", "Antwerpen", "+32 47"), "ghent": ("9000", "Gent", "+32 48"),
     "lille": ("59000", "Lille", "+33 6"), "rotterdam": ("3011", "Rotterdam", "+31 6"),
 }
+# Where else around the city people live (matching compares the postcode's first two characters).
+_AROUND = {
+    "brussels": [("1030", "Schaerbeek"), ("1080", "Molenbeek-Saint-Jean"), ("1180", "Uccle"), ("1200", "Woluwe")],
+    "liege": [("4020", "Liège"), ("4100", "Seraing"), ("4430", "Ans")],
+    "antwerp": [("2060", "Antwerpen"), ("2100", "Deurne"), ("2600", "Berchem")],
+    "ghent": [("9040", "Sint-Amandsberg"), ("9820", "Merelbeke"), ("9100", "Sint-Niklaas")],
+    "lille": [("59100", "Roubaix"), ("59200", "Tourcoing"), ("62300", "Lens")],
+    "rotterdam": [("3071", "Rotterdam"), ("2900", "Capelle aan den IJssel"), ("3192", "Hoogvliet")],
+}
+# Weekly slots the demo people are free (several shared ones, so that pools have pairs to propose).
+_SLOTS = ["mon_evening", "tue_afternoon", "tue_evening", "wed_morning", "thu_evening", "fri_afternoon",
+          "sat_morning"]
+# Languages a mentor may speak beyond the branch's own (some share a mentee's first language).
+_MENTOR_EXTRA = [("ar", "conversational"), ("tr", "fluent"), ("es", "fluent"), ("fr", "fluent"),
+                 ("de", "conversational"), ("ro", "conversational")]
 _PROFESSIONS = ["Retired HR manager", "Accountant", "Former teacher", "Logistics manager", "Engineer",
                 "Nurse", "Shop owner", "Civil servant", "Sales director", "IT consultant"]
 _SECTORS = ["logistics", "retail", "care", "hospitality", "it", "construction", "administration", "industry"]
@@ -62,10 +78,13 @@ _GOALS = ["Update the CV", "Practise a job interview", "Apply to five vacancies"
 # of the same story. "closed+" has its evaluations and outcome; "closed" is waiting for the outcome.
 STORIES: list[tuple[int, str, int]] = [  # days ago, story, how many
     (470, "closed+", 2), (300, "closed", 1), (170, "active", 3), (60, "agreed", 1), (30, "first_meeting", 2),
-    (45, "ready", 2), (40, "training", 1), (25, "not_suitable", 1), (21, "withdrawn", 1),
+    (45, "ready", 4), (40, "training", 1), (28, "ready", 4), (25, "not_suitable", 1), (21, "withdrawn", 1),
     (16, "intake_scheduled", 2), (12, "attended", 2), (12, "no_show", 1), (-8, "registered", 3),
 ]
 DUO_STORIES = {"closed+", "closed", "active", "agreed", "first_meeting"}
+# The ready pool waits for a matching session: two mentees for each mentor (the mentors whose duo closed
+# are back in it too), with varied sectors, languages, slots, help, interests and digital skills.
+ALTERNATE_STORIES = {"ready"}
 
 
 class _NoMail:
@@ -91,7 +110,9 @@ class _Branch:
     admin: Principal
     rng: random.Random
     counter: int = 0
+    turn: int = 0  # whose turn it is in an alternating story
     sessions: dict[int, str] = field(default_factory=dict)
+    help_needs: list[str] = field(default_factory=list)  # the branch's intake list (what mentors may offer)
 
 
 def _ascii(text: str) -> str:
@@ -151,7 +172,8 @@ def seed_demo(repos: Repos, branch_ids: list[str], *, seed: int = 2026) -> dict[
                 admin = Principal(Role.BRANCH_ADMIN, demo_subject("branch_admin", branch_id), branch_id,
                                   demo_subject("branch_admin", branch_id))
                 b = _Branch(branch_id, branch.country, list(branch.languages), coordinator, admin,
-                            random.Random(f"{seed}:{branch_id}"))
+                            random.Random(f"{seed}:{branch_id}"),
+                            help_needs=list(branch.effective_config()["intake"]["help_needs"]))
                 counts[branch_id] = _seed_branch(quiet, b, now, DEMO_DOMAIN)
         finally:
             clock.set_now(None)
@@ -163,6 +185,8 @@ def _seed_branch(repos: Repos, b: _Branch, now: datetime, domain: str) -> int:
     for days_ago, story, count in STORIES:
         for _ in range(count):
             roles = ("mentee", "mentor") if story in DUO_STORIES else (b.rng.choice(("mentee", "mentee", "mentor")),)
+            if story in ALTERNATE_STORIES:  # mentee, mentor, mentee, mentee, mentor, ...
+                roles, b.turn = (("mentee", "mentor", "mentee")[b.turn % 3],), b.turn + 1
             if story == "training":
                 roles = ("mentor",)
             persons = [_sign_up(repos, b, role, now, days_ago, domain) for role in roles]
@@ -205,7 +229,12 @@ def _sign_up(repos: Repos, b: _Branch, role: str, now: datetime, days_ago: int, 
         first, last = rng.choice(names[0]), rng.choice(names[1])
         age = rng.randint(52, 71)
         languages = [{"code": b.languages[0], "level": "native"}, {"code": "en", "level": "fluent"}]
+        code, level = rng.choice(_MENTOR_EXTRA)
+        if rng.random() < 0.5 and all(x["code"] != code for x in languages):
+            languages.append({"code": code, "level": level})
     postcode, city, prefix = _PLACES.get(b.id, ("1000", b.id.title(), "+32 47"))
+    if rng.random() < 0.6:
+        postcode, city = rng.choice(_AROUND.get(b.id) or [(postcode, city)])
     today = (now - timedelta(days=days_ago + 1)).date()
     body: dict[str, Any] = {
         "role": role, "session_id": session_id, "name": f"{first} {last}",
@@ -223,9 +252,17 @@ def _sign_up(repos: Repos, b: _Branch, role: str, now: datetime, days_ago: int, 
         body.update(profession=rng.choice(_PROFESSIONS), available_six_months=True)
     _set(_at(now, max(days_ago + 1, 2), 11))
     signup.sign_up(repos, b.id, SignupIn.model_validate(body))
-    found = people.search(repos, b.id, body["email"], limit=5)
-    person = next(c for c in found if c.email == body["email"])
-    return _Person(person.id, role, person.version)
+    return _Person(_signed_up(repos, b.id, role, body["email"]), role, 0)
+
+
+def _signed_up(repos: Repos, branch_id: str, role: str, email: str) -> str:
+    """The id of who just signed up with ``email``: read from the signup's email guard (one get by key; a
+    search would be a query, which moto answers by reading the whole table: the seed's slowest part)."""
+    from chalicelib.store import keys
+    from chalicelib.store.models import GuardItem
+
+    with repos.scopes.tenant(branch_id):
+        return GuardItem.get(*keys.candidate_email_key(branch_id, role, email), consistent_read=True).owner
 
 
 def _step(person: _Person, saved: Any) -> None:
@@ -247,13 +284,17 @@ def _to_stage(repos: Repos, b: _Branch, p: _Person, story: str, now: datetime, d
     _set(intake_on + timedelta(hours=1))
     rng = b.rng
     decision = {"not_suitable": "not_suitable", "withdrawn": "withdrawn"}.get(story, "ready")
+    mentee = p.role == "mentee"
+    offered = b.help_needs
     data = IntakeData(
         experience="Demo: earlier work and studies.", expectations="Demo: what they hope for.",
-        help_needs=rng.sample(["cv", "interview_practice", "network", "language", "job_search"], 2)
-        if p.role == "mentee" else [],
-        availability=rng.sample(["mon_evening", "tue_afternoon", "wed_morning", "thu_evening", "sat_morning"], 2),
+        help_needs=rng.sample(["cv", "interview_practice", "network", "language", "job_search"], 2) if mentee else [],
+        availability=rng.sample(_SLOTS, rng.randint(2, 4)),
         sectors=rng.sample(_SECTORS, 2), decision=decision,
         reason="availability" if decision == "not_suitable" else "",
+        help_offers=[] if mentee else rng.sample(offered, min(len(offered), rng.randint(2, 4))),
+        interests=rng.sample(INTERESTS, rng.randint(1, 4)),
+        digital_skills=rng.choices(DIGITAL_LEVELS, weights=(3, 4, 1) if mentee else (1, 4, 3))[0],
     )
     _step(p, people.record_intake(repos, who, b.id, p.id, data, version=p.version))
     if p.role != "mentor" or decision != "ready":
