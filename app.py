@@ -12,6 +12,7 @@ from chalicelib.api import duo_pages as duo_pages_api
 from chalicelib.api import duos as duos_api
 from chalicelib.api import links as links_api
 from chalicelib.api import matching as matching_api
+from chalicelib.api import matching_console as matching_console_api
 from chalicelib.api import people as people_api
 from chalicelib.api import people_console as people_console_api
 from chalicelib.api import worklist as worklist_api
@@ -36,6 +37,7 @@ app.register_blueprint(duo_pages_api.bp)
 app.register_blueprint(links_api.bp)
 app.register_blueprint(worklist_api.bp)
 app.register_blueprint(matching_api.bp)
+app.register_blueprint(matching_console_api.bp)
 
 
 @app.middleware("all")

@@ -26,7 +26,7 @@ from chalicelib.domain.duos import Duo, DuoStatus
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR
 from chalicelib.domain.roles import STAFF_ROLES
-from chalicelib.services import clock, repos, worklist
+from chalicelib.services import clock, repos
 from chalicelib.services import duos as service
 from chalicelib.web import console_labels_duos, console_labels_people
 
@@ -81,29 +81,32 @@ def _event_text(event: Any) -> dict[str, Any]:
 
 
 # --- The pairing page -----------------------------------------------------------------------------------
-def _shared(person: Candidate, other: Candidate) -> dict[str, list[str]]:
-    mine = {x.code for x in person.languages}
-    return {
-        "languages": [x.code for x in other.languages if x.code in mine],
-        "availability": [a for a in other.availability if a in set(person.availability)],
-        "sectors": [x for x in other.sectors if x in set(person.sectors)],
-    }
+RANKED_SHOWN = 50  # the best partners listed at first; "show all" lists up to RANKED_ALL
+RANKED_ALL = 500
 
 
-def _pool(branch_id: str, person: Candidate, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """The other role's ready people, on the status list's page ``cursor``; never one they declined before."""
-    other_role = "mentor" if person.role.value == "mentee" else "mentee"
-    rows, next_cursor = worklist.ready_pool(repos.get(), branch_id, other_role, limit=POOL_PAGE, cursor=cursor)
-    pool = [
-        {"c": c, "shared": _shared(person, c)} for c in rows
-        if c.id != person.id and c.id not in person.declined_with
-        and person.id not in c.declined_with
-    ]
-    return pool, next_cursor
+def _input_at(moment: datetime | None) -> str:
+    """A branch-local (naive) datetime as a datetime-local input's value (``2026-11-24T18:30``)."""
+    return moment.strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def _ranked(branch_id: str, person: Candidate, include_blocked: bool, limit: int) -> dict[str, Any]:
+    """The other side's ready people for ``person``, best first (services.matching): the rows that may be
+    paired, each with its suggested first meeting, and (when asked) the excluded ones with their blocks."""
+    from chalicelib.services import matching
+
+    result = matching.ranking(repos.get(), branch_id, person.id, include_blocked=include_blocked,
+                              limit=RANKED_ALL if include_blocked else limit)
+    rows = [{"c": c, "a": a, "at": _input_at(result.suggested.get(c.id))} for c, a in result.rows if a.allowed]
+    blocked = [{"c": c, "a": a} for c, a in result.rows if not a.allowed]
+    return {"ranked": rows[:limit], "blocked": blocked, "allowed_count": result.allowed,
+            "blocked_count": result.blocked}
 
 
 def _pair_page(call: Call, status: int = 200, errors: dict[str, str] | None = None,
                values: dict[str, str] | None = None, candidate_id: str = "", message: str = "") -> Response:
+    from chalicelib.web import console_labels_matching, matching_words
+
     branch = web.branch_of(call)
     assert branch is not None
     q = web.query(call)
@@ -111,7 +114,9 @@ def _pair_page(call: Call, status: int = 200, errors: dict[str, str] | None = No
     cursor = q.get("cursor") or None
     context: dict[str, Any] = {"errors": errors or {}, "values": values or {}, "message": message,
                                "DL": console_labels_duos, "PL": console_labels_people, "person": None,
-                               "pool": [], "next_url": "", "refusal": "", "ready": [], "done": ""}
+                               "ranked": [], "blocked": [], "next_url": "", "refusal": "", "ready": [], "done": "",
+                               "ML": console_labels_matching, "reason_text": matching_words.reason_text,
+                               "criterion_name": matching_words.criterion_name}
     if not candidate_id:  # who is waiting to be paired: choose one
         rows, next_cursor = repos.get().candidates.by_status(branch.id, "ready", limit=POOL_PAGE, cursor=cursor)
         context.update(ready=rows, next_url=f"?{urlencode({'cursor': next_cursor})}" if next_cursor else "")
@@ -126,11 +131,10 @@ def _pair_page(call: Call, status: int = 200, errors: dict[str, str] | None = No
         name = console_labels_people.STATUS.get(person.status.value, person.status.value)
         context["refusal"] = name
         return web.render_page(call, "console/pair.html", status, nav="", **context)
-    pool, next_cursor = _pool(branch.id, person, cursor)
-    next_url = f"?{urlencode({'candidate': person.id, 'cursor': next_cursor})}" if next_cursor else ""
-    default_at = values.get("first_meeting_at") if values else ""
-    context.update(pool=pool, next_url=next_url, default_at=default_at,
-                   min_at=_local_input(clock.now_iso(), branch.time_zone))
+    include_blocked = q.get("include_blocked") in ("1", "true", "on")
+    limit = RANKED_ALL if q.get("all") == "1" else RANKED_SHOWN
+    context.update(_ranked(branch.id, person, include_blocked, limit), include_blocked=include_blocked,
+                   show_all=limit == RANKED_ALL)
     return web.render_page(call, "console/pair.html", status, nav="", **context)
 
 

@@ -351,13 +351,14 @@ def test_a_coordinator_of_ghent_walks_a_mentee_and_a_mentor_from_signup_to_the_1
     # 4. From the mentee's page: pair with the mentor, the first meeting two hours ago.
     follow(console, console.get_by_role("region", name="Duos").get_by_role("link", name="Pair", exact=True))
     assert console.get_by_role("heading", level=1).inner_text() == f"Pair {mentee_name}"
-    partner = on_some_page(console, lambda p: p.get_by_role("radio", name=mentor_name, exact=True))
-    assert partner is not None, f"{mentor_name} is not in the pool of ready mentors"
-    partner.check()
+    # The ready mentors come ranked, each in its own row with its reasons, a first meeting and a Pair button.
+    partner = console.get_by_role("listitem").filter(has=console.get_by_role("link", name=mentor_name, exact=True))
+    assert partner.count() == 1, f"{mentor_name} is not among the ranked ready mentors"
+    assert "Both free" in partner.inner_text()  # a reason in words: they share Tuesday evening
     first_meeting = (server_now(stack) - timedelta(hours=2)).astimezone(GHENT)
-    console.get_by_label("First meeting (date and time", exact=False).fill(first_meeting.strftime("%Y-%m-%dT%H:%M"))
+    partner.get_by_label("First meeting (date and time", exact=False).fill(first_meeting.strftime("%Y-%m-%dT%H:%M"))
     key_page(console, "walkthrough-05-pair")
-    submit_and_wait(console, console.get_by_role("button", name="Pair", exact=True))
+    submit_and_wait(console, partner.get_by_role("button", name="Pair", exact=True))
     match = re.search(r"/console/duos/([^/?#]+)", console.url)
     assert match, console.url
     duo_id = match.group(1)

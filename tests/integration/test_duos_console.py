@@ -74,8 +74,10 @@ def duo_url(duo_id: str) -> str:
 
 # --- Pairing ----------------------------------------------------------------------------------------
 def test_the_pair_page_offers_ready_mentors_but_never_one_the_person_declined_before(client, browser, frozen_clock):
-    mentee = ready_candidate(client, B, "mentee")
-    fresh, declined = ready_candidate(client, B, "mentor"), ready_candidate(client, B, "mentor")
+    from tests.integration.matching_helpers import person as ready_person  # with the intake matching reads
+
+    mentee = ready_person(client, B, "mentee")
+    fresh, declined = ready_person(client, B, "mentor"), ready_person(client, B, "mentor")
     r = repos_module.get()
     duo = service.pair(r, B, mentee, declined, frozen_clock.now - timedelta(hours=1), "staff-test")
     service.answer(r, B, duo.id, "mentor", "no", duo.version, "staff-test")
@@ -83,10 +85,10 @@ def test_the_pair_page_offers_ready_mentors_but_never_one_the_person_declined_be
     other_mentee = ready_candidate(client, B, "mentee")
 
     html = page(browser.get(f"{CONSOLE}/pair?candidate={mentee}"))
-    assert f'value="{fresh}"' in html and f'id="partner-{fresh}"' in html
+    assert f'value="{fresh}"' in html and f'data-candidate="{fresh}"' in html
     assert declined not in html  # said no to each other: never offered again
     assert other_mentee not in html  # the pool is the other side's
-    assert "<mark>" in html  # the languages they share are highlighted (both speak Dutch)
+    assert "Both speak Dutch" in html  # ranked, with the reasons in words (services.matching)
     assert 'type="datetime-local"' in html and 'name="mentee_id"' in html and ">Pair</button>" in html
 
 

@@ -230,6 +230,12 @@ CONSOLE_FORMS.update({
         "side": "mentor", "would_mentor_again": "yes", "keeps_in_touch": "yes",
         "version": _duo(objects, branch, "closed")},
 })
+# Matching pages (issue 6): a proposal of the pool, accepting its open pairs (none needed).
+CONSOLE_FORMS.update({
+    ("POST", "/branches/{branch}/console/matching/proposals"): lambda objects, branch: {"mode": "count"},
+    ("POST", "/branches/{branch}/console/matching/proposals/{proposal_id}/accept"): lambda objects, branch: {
+        "action": "all"},
+})
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
 BRANCH_ROUTES = [s for s in ROUTES if "branch" in s.path_params]
