@@ -248,6 +248,11 @@ def _section_submit(section: str) -> Callable[[Call], Response]:
             raise InvalidInputError("The form is incomplete: reload the page.", {"version": "Missing."})
         patch, values = SECTIONS[section](call, branch)
         context = {**_context(section), "values": values, "version": int(version_text)}
+        if section == "matching" and web.form_value(call, "action") == "preview":  # part C: nothing saved
+            from chalicelib.api.matching_console import settings_preview
+
+            status, shown = settings_preview(branch.id, patch)
+            return _render(call, section, status, **{**context, **shown})
         try:
             update = BranchUpdate.model_validate({"config": patch})
             changes = {"config": update.config.model_dump(exclude_unset=True)}
