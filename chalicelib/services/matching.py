@@ -164,9 +164,9 @@ def _check_people(pool_ids: set[str], known: dict[str, Candidate], names: dict[s
         raise InvalidInputError("Some people are not of this branch.", unknown)
     for name, cid in names.items():
         if cid not in pool_ids:
-            status = known[cid].status.value
-            raise ConflictError(f"A person you named is not ready to be paired (status: {status}); "
-                                f"see {name}.", code="not_ready")
+            status = known[cid].status.value.replace("_", " ")
+            raise ConflictError(f"The person of {name} is not ready to be paired (status: {status}).",
+                                code="not_ready")
 
 
 def _record(branch_id: str, actor_id: str, result: Proposal, pins: list[tuple[str, str]],

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.candidates import SETTLED_STATUSES, Candidate, CandidateStatus
+from chalicelib.domain.candidates import SETTLED_STATUSES, CandidateStatus
 from chalicelib.domain.duos import OPEN_PHASES, Phase, add_months
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.tasks import CANDIDATE_SOURCES, DUO_SOURCES, Task, candidate_tasks, duo_tasks, for_coordinator
@@ -143,12 +143,6 @@ class Pipeline:
     items: list[Any]  # Candidate or Duo
     next: str | None
     since: str  # the settled stages' window starts here (ISO date)
-
-
-def ready_pool(repos: Repos, branch_id: str, role: str, *, limit: int, cursor: str | None
-               ) -> tuple[list[Candidate], str | None]:
-    """The ready people of ``role``, longest ready first (the pool a pairing chooses from)."""
-    return _lists(repos).candidates(branch_id, CandidateStatus.READY.value, role=role, limit=limit, cursor=cursor)
 
 
 def settled_since(now: datetime) -> str:

@@ -24,7 +24,7 @@ REASONS = {
     "shared_languages": _("Both speak %(languages)s"),
     "conversational_only": _("Only a conversational level in common: %(languages)s"),
     "shared_times": _("Both free %(slots)s"),
-    "few_shared_times": _("Few times in common: only %(slots)s"),
+    "few_shared_times": _("Few weekly times in common"),
     "can_help_with": _("The mentor can help with %(needs)s"),
     "cannot_help_with": _("The mentee needs help with %(needs)s, which the mentor did not offer"),
     "shared_interests": _("Both like %(interests)s"),
@@ -47,10 +47,18 @@ REASONS = {
 _UNKNOWN = _("Another reason (%(code)s)")
 
 
-def _slot(code: str, lang: str) -> str:
-    day, _sep, part = code.partition("_")
-    return i18n.gettext(lang, console_labels_people.DAYS.get(day, day)) + " " + \
-        i18n.gettext(lang, console_labels_people.DAY_PARTS.get(part, part)).lower()
+# A weekly time as one phrase (Dutch writes "dinsdagavond", French "mardi soir").
+SLOTS = {
+    "mon_morning": _("Monday morning"), "mon_afternoon": _("Monday afternoon"), "mon_evening": _("Monday evening"),
+    "tue_morning": _("Tuesday morning"), "tue_afternoon": _("Tuesday afternoon"), "tue_evening": _("Tuesday evening"),
+    "wed_morning": _("Wednesday morning"), "wed_afternoon": _("Wednesday afternoon"),
+    "wed_evening": _("Wednesday evening"), "thu_morning": _("Thursday morning"),
+    "thu_afternoon": _("Thursday afternoon"), "thu_evening": _("Thursday evening"),
+    "fri_morning": _("Friday morning"), "fri_afternoon": _("Friday afternoon"), "fri_evening": _("Friday evening"),
+    "sat_morning": _("Saturday morning"), "sat_afternoon": _("Saturday afternoon"),
+    "sat_evening": _("Saturday evening"), "sun_morning": _("Sunday morning"),
+    "sun_afternoon": _("Sunday afternoon"), "sun_evening": _("Sunday evening"),
+}
 
 
 def _language(code: str, lang: str) -> str:
@@ -65,7 +73,7 @@ def _label(table: dict[str, str]):  # type: ignore[no-untyped-def]
 _NAMERS = {
     "sectors": _label(labels.SECTOR_LABELS),
     "languages": _language,
-    "slots": _slot,
+    "slots": _label(SLOTS),
     "needs": _label(console_labels.HELP_NEED_LABELS),
     "interests": _label(console_labels_people.INTERESTS),
     "level": _label(console_labels_people.DIGITAL_LEVELS),
