@@ -21,14 +21,12 @@ import io
 import json
 import random
 import sys
-import tempfile
 from collections import Counter
 from contextlib import redirect_stdout
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from benchmarks.round_trips import Calls, seeded_app, set_environment
+from benchmarks.round_trips import bench_app
 
 BRANCH = "ghent"
 STEPS_BRANCH = "antwerp"
@@ -154,78 +152,74 @@ class Builder:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="duo-bench-") as tmp:
-        keys = Path(tmp)
-        set_environment(keys)
-        calls = Calls()
-        with seeded_app(keys, calls) as client:
-            from chalicelib.services import clock
-            from chalicelib.services import repos as repos_module
-            from local.seed import demo_subject
-            from local.tokens import mint
+    with bench_app() as (client, calls, keys):
+        from chalicelib.services import clock
+        from chalicelib.services import repos as repos_module
+        from local.seed import demo_subject
+        from local.tokens import mint
 
-            pem = (keys / "private.pem").read_bytes()
-            now = clock.now()
+        pem = (keys / "private.pem").read_bytes()
+        now = clock.now()
 
-            def token(role: str, branch: str) -> str:
-                return mint(pem, role=role, branch=branch, subject=demo_subject(role, branch))
+        def token(role: str, branch: str) -> str:
+            return mint(pem, role=role, branch=branch, subject=demo_subject(role, branch))
 
-            def request(method: str, path: str, status: int | tuple[int, ...], *, role: str = "coordinator",
-                        branch: str = BRANCH, body: dict[str, Any] | None = None,
-                        console: bool = False) -> tuple[Any, list[str]]:
-                headers = {"Cookie": f"duo_session={token(role, branch)}"} if console else {
-                    "Authorization": f"Bearer {token(role, branch)}", "Content-Type": "application/json"}
-                calls.take()
-                with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
-                    answer = client.http.request(method, path, headers=headers,
-                                                 body=json.dumps(body) if body is not None else None)
-                seen = calls.take().get("dynamodb", [])
-                if answer.status_code not in (status if isinstance(status, tuple) else (status,)):
-                    why = answer.body[:300]
-                    raise SystemExit(f"{method} {path} answered {answer.status_code}, not {status}: {why!r}")
-                return answer, seen
+        def request(method: str, path: str, status: int | tuple[int, ...], *, role: str = "coordinator",
+                    branch: str = BRANCH, body: dict[str, Any] | None = None,
+                    console: bool = False) -> tuple[Any, list[str]]:
+            headers = {"Cookie": f"duo_session={token(role, branch)}"} if console else {
+                "Authorization": f"Bearer {token(role, branch)}", "Content-Type": "application/json"}
+            calls.take()
+            with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
+                answer = client.http.request(method, path, headers=headers,
+                                             body=json.dumps(body) if body is not None else None)
+            seen = calls.take().get("dynamodb", [])
+            if answer.status_code not in (status if isinstance(status, tuple) else (status,)):
+                why = answer.body[:300]
+                raise SystemExit(f"{method} {path} answered {answer.status_code}, not {status}: {why!r}")
+            return answer, seen
 
-            def show(label: str, seen: list[str]) -> None:
-                print(f"console_reads.{label} {len(seen)} [{', '.join(f'{k} x{v}' for k, v in Counter(seen).items())}]")
-                sys.stdout.flush()
+        def show(label: str, seen: list[str]) -> None:
+            print(f"console_reads.{label} {len(seen)} [{', '.join(f'{k} x{v}' for k, v in Counter(seen).items())}]")
+            sys.stdout.flush()
 
-            import boto3
+        import boto3
 
-            from chalicelib.settings import get_settings
+        from chalicelib.settings import get_settings
 
-            boto3.client("ses").verify_email_identity(EmailAddress=get_settings().mail_from)
-            life_cycle(request, show, now)
-            builder = Builder(repos_module.get(), BRANCH, now)
-            builder.open_branch()
-            request("GET", f"/branches/{BRANCH}/tasks", 200)  # warm: the branch's credentials
-            reads = {
-                "tasks": ("GET", f"/branches/{BRANCH}/tasks", False),
-                "tasks_mine": ("GET", f"/branches/{BRANCH}/tasks?mine=true", False),
-                "pipeline": ("GET", f"/branches/{BRANCH}/pipeline", False),
-                "pipeline_ready_mentors": ("GET", f"/branches/{BRANCH}/pipeline?stage=ready_mentors", False),
-                "console_tasks": ("GET", f"/branches/{BRANCH}/console/tasks", True),
-                "console_pipeline": ("GET", f"/branches/{BRANCH}/console", True),
-            }
-            for phase in ("open", "history"):
-                if phase == "history":
-                    builder.history()
-                for label, (method, path, console) in reads.items():
-                    show(f"{label}.{phase}", request(method, path, 200, console=console)[1])
-                pages, total, cursor = 0, [], None  # the whole task list, 100 tasks a page
-                while True:
-                    answer, seen = request("GET", f"/branches/{BRANCH}/tasks?limit=100"
-                                           + (f"&cursor={cursor}" if cursor else ""), 200)
-                    total += seen
-                    pages += 1
-                    body = json.loads(answer.body)
-                    cursor = body["next"]
-                    if not cursor:
-                        break
-                show(f"tasks_all_pages.{phase}", total)
-                print(f"console_reads.tasks_all_pages.{phase}.pages {pages}")
-            print(f"console_reads.branch people_open={sum(OPEN_PEOPLE.values())} active_duos={ACTIVE_DUOS} "
-                  f"history_people={HISTORY_FACTOR * sum(OPEN_PEOPLE.values())} "
-                  f"history_duos={HISTORY_FACTOR * ACTIVE_DUOS}")
+        boto3.client("ses").verify_email_identity(EmailAddress=get_settings().mail_from)
+        life_cycle(request, show, now)
+        builder = Builder(repos_module.get(), BRANCH, now)
+        builder.open_branch()
+        request("GET", f"/branches/{BRANCH}/tasks", 200)  # warm: the branch's credentials
+        reads = {
+            "tasks": ("GET", f"/branches/{BRANCH}/tasks", False),
+            "tasks_mine": ("GET", f"/branches/{BRANCH}/tasks?mine=true", False),
+            "pipeline": ("GET", f"/branches/{BRANCH}/pipeline", False),
+            "pipeline_ready_mentors": ("GET", f"/branches/{BRANCH}/pipeline?stage=ready_mentors", False),
+            "console_tasks": ("GET", f"/branches/{BRANCH}/console/tasks", True),
+            "console_pipeline": ("GET", f"/branches/{BRANCH}/console", True),
+        }
+        for phase in ("open", "history"):
+            if phase == "history":
+                builder.history()
+            for label, (method, path, console) in reads.items():
+                show(f"{label}.{phase}", request(method, path, 200, console=console)[1])
+            pages, total, cursor = 0, [], None  # the whole task list, 100 tasks a page
+            while True:
+                answer, seen = request("GET", f"/branches/{BRANCH}/tasks?limit=100"
+                                       + (f"&cursor={cursor}" if cursor else ""), 200)
+                total += seen
+                pages += 1
+                body = json.loads(answer.body)
+                cursor = body["next"]
+                if not cursor:
+                    break
+            show(f"tasks_all_pages.{phase}", total)
+            print(f"console_reads.tasks_all_pages.{phase}.pages {pages}")
+        print(f"console_reads.branch people_open={sum(OPEN_PEOPLE.values())} active_duos={ACTIVE_DUOS} "
+              f"history_people={HISTORY_FACTOR * sum(OPEN_PEOPLE.values())} "
+              f"history_duos={HISTORY_FACTOR * ACTIVE_DUOS}")
     return 0
 
 

@@ -16,15 +16,13 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from contextlib import redirect_stdout
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from benchmarks.round_trips import Calls, seeded_app, set_environment
+from benchmarks.round_trips import bench_app
 
 BRANCH = "rotterdam"
 SEED = 20261124
@@ -77,54 +75,50 @@ def write(repos: Any, rows: list[Any]) -> None:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="duo-bench-") as tmp:
-        keys = Path(tmp)
-        set_environment(keys)
-        calls = Calls()
-        with seeded_app(keys, calls) as client:
-            from chalicelib.services import clock
-            from chalicelib.services import repos as repos_module
-            from local.seed import demo_subject
-            from local.tokens import mint
+    with bench_app() as (client, calls, keys):
+        from chalicelib.services import clock
+        from chalicelib.services import repos as repos_module
+        from local.seed import demo_subject
+        from local.tokens import mint
 
-            pem = (keys / "private.pem").read_bytes()
-            token = mint(pem, role="coordinator", branch=BRANCH, subject=demo_subject("coordinator", BRANCH))
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        pem = (keys / "private.pem").read_bytes()
+        token = mint(pem, role="coordinator", branch=BRANCH, subject=demo_subject("coordinator", BRANCH))
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-            def request(method: str, path: str, status: int, body: dict | None = None) -> tuple[Any, list[str], float]:
-                calls.take()
-                began = time.perf_counter()
-                with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
-                    answer = client.http.request(method, path, headers=headers,
-                                                 body=json.dumps(body) if body is not None else None)
-                elapsed = (time.perf_counter() - began) * 1000
-                if answer.status_code != status:
-                    raise SystemExit(f"{method} {path} answered {answer.status_code}: {answer.body[:300]!r}")
-                return answer, calls.take().get("dynamodb", []), elapsed
+        def request(method: str, path: str, status: int, body: dict | None = None) -> tuple[Any, list[str], float]:
+            calls.take()
+            began = time.perf_counter()
+            with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
+                answer = client.http.request(method, path, headers=headers,
+                                             body=json.dumps(body) if body is not None else None)
+            elapsed = (time.perf_counter() - began) * 1000
+            if answer.status_code != status:
+                raise SystemExit(f"{method} {path} answered {answer.status_code}: {answer.body[:300]!r}")
+            return answer, calls.take().get("dynamodb", []), elapsed
 
-            def show(label: str, seen: list[str], times: list[float]) -> None:
-                ops = ", ".join(f"{k} x{v}" for k, v in Counter(seen).items())
-                print(f"matching_pool.{label} {len(seen)} [{ops}]")
-                print(f"matching_pool.{label}.ms {statistics.median(times):.0f}")
-                sys.stdout.flush()
+        def show(label: str, seen: list[str], times: list[float]) -> None:
+            ops = ", ".join(f"{k} x{v}" for k, v in Counter(seen).items())
+            print(f"matching_pool.{label} {len(seen)} [{ops}]")
+            print(f"matching_pool.{label}.ms {statistics.median(times):.0f}")
+            sys.stdout.flush()
 
-            rng = random.Random(SEED)
-            now, written = clock.now(), 0
-            request("GET", f"/branches/{BRANCH}/tasks", 200)  # warm: the branch's credentials
-            for size in SIZES:
-                more = size - written
-                write(repos_module.get(), people(rng, more, "mentee", written, now)
-                      + people(rng, more, "mentor", written, now))
-                written = size
-                mentee = f"mentee{0:06d}"
-                for label, method, path, status, body in (
-                    ("ranking", "GET", f"/branches/{BRANCH}/matching/candidates/{mentee}", 200, None),
-                    ("proposal", "POST", f"/branches/{BRANCH}/matching/proposals", 201, {"mode": "score"}),
-                ):
-                    runs = [request(method, path, status, body) for _ in range(3)]
-                    show(f"{size}x{size}.{label}", runs[-1][1], [r[2] for r in runs])
-                pairs = len(json.loads(runs[-1][0].body)["pairs"])
-                print(f"matching_pool.{size}x{size}.proposal.pairs {pairs}")
+        rng = random.Random(SEED)
+        now, written = clock.now(), 0
+        request("GET", f"/branches/{BRANCH}/tasks", 200)  # warm: the branch's credentials
+        for size in SIZES:
+            more = size - written
+            write(repos_module.get(), people(rng, more, "mentee", written, now)
+                  + people(rng, more, "mentor", written, now))
+            written = size
+            mentee = f"mentee{0:06d}"
+            for label, method, path, status, body in (
+                ("ranking", "GET", f"/branches/{BRANCH}/matching/candidates/{mentee}", 200, None),
+                ("proposal", "POST", f"/branches/{BRANCH}/matching/proposals", 201, {"mode": "score"}),
+            ):
+                runs = [request(method, path, status, body) for _ in range(3)]
+                show(f"{size}x{size}.{label}", runs[-1][1], [r[2] for r in runs])
+            pairs = len(json.loads(runs[-1][0].body)["pairs"])
+            print(f"matching_pool.{size}x{size}.proposal.pairs {pairs}")
     return 0
 
 

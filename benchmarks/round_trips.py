@@ -121,56 +121,64 @@ def seeded_app(keys: Path, calls: Calls) -> Iterator[Any]:
             aws.new_session = original  # type: ignore[assignment]
 
 
-def main() -> int:
+@contextmanager
+def bench_app() -> Iterator[tuple[Any, Calls, Path]]:
+    """A benchmark's whole setting: the environment, moto with the seed, the app's test client, the calls seen
+    and the folder of the token keys (``private.pem`` mints tokens)."""
     with tempfile.TemporaryDirectory(prefix="duo-bench-") as tmp:
         keys = Path(tmp)
         set_environment(keys)
         calls = Calls()
         with seeded_app(keys, calls) as client:
-            from local.seed import demo_subject
-            from local.tokens import mint
+            yield client, calls, keys
 
-            pem = (keys / "private.pem").read_bytes()
 
-            def headers(role: str, branch: str | None = None) -> dict[str, str]:
-                token = mint(pem, role=role, branch=branch, subject=demo_subject(role, branch))
-                return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+def main() -> int:
+    with bench_app() as (client, calls, keys):
+        from local.seed import demo_subject
+        from local.tokens import mint
 
-            def measure(label: str, method: str, path: str, status: int, hdrs: dict[str, str],
-                        body: dict[str, Any] | None = None) -> None:
-                calls.take()
-                kwargs: dict[str, Any] = {"headers": hdrs}
-                if body is not None:
-                    kwargs["body"] = json.dumps(body)
-                with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
-                    response = getattr(client.http, method.lower())(path, **kwargs)
-                seen = calls.take()
-                if response.status_code != status:
-                    raise SystemExit(f"{method} {path} answered {response.status_code}, not {status}: "
-                                     f"{response.body!r}")
-                dynamodb = seen.get("dynamodb", [])
-                print(f"round_trips.{label} {len(dynamodb)} [{', '.join(dynamodb)}]")
-                print(f"round_trips.{label}.sts_assume_role {seen.get('sts', []).count('AssumeRole')}")
-                if seen.get("cognito-idp"):
-                    cognito = seen["cognito-idp"]
-                    print(f"round_trips.{label}.cognito {len(cognito)} [{', '.join(cognito)}]")
-                sys.stdout.flush()
+        pem = (keys / "private.pem").read_bytes()
 
-            head_office = headers("head_office")
-            measure("onboard_branch", "POST", "/branches", 201, head_office,
-                    {"id": "aalst", "name": "Aalst", "country": "BE", "time_zone": "Europe/Brussels",
-                     "languages": ["nl"]})
-            measure("onboard_branch_with_admin", "POST", "/branches", 201, head_office,
-                    {"id": "marseille", "name": "Marseille", "country": "FR", "time_zone": "Europe/Paris",
-                     "languages": ["fr"], "admin_email": "first.admin@marseille.example"})
-            coordinator = headers("coordinator", "antwerp")
-            measure("read_branch.cold", "GET", "/branches/antwerp", 200, coordinator)
-            measure("read_branch.warm", "GET", "/branches/antwerp", 200, coordinator)
-            measure("read_branch.head_office", "GET", "/branches/ghent", 200, head_office)
-            measure("list_branches", "GET", "/branches", 200, head_office)
-            measure("public_branch", "GET", "/branches/antwerp/public", 200, {})
-            measure("update_branch", "PATCH", "/branches/antwerp", 200, headers("branch_admin", "antwerp"),
-                    {"config": {"retention": {"candidate_months": 18}}})
+        def headers(role: str, branch: str | None = None) -> dict[str, str]:
+            token = mint(pem, role=role, branch=branch, subject=demo_subject(role, branch))
+            return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+        def measure(label: str, method: str, path: str, status: int, hdrs: dict[str, str],
+                    body: dict[str, Any] | None = None) -> None:
+            calls.take()
+            kwargs: dict[str, Any] = {"headers": hdrs}
+            if body is not None:
+                kwargs["body"] = json.dumps(body)
+            with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
+                response = getattr(client.http, method.lower())(path, **kwargs)
+            seen = calls.take()
+            if response.status_code != status:
+                raise SystemExit(f"{method} {path} answered {response.status_code}, not {status}: "
+                                 f"{response.body!r}")
+            dynamodb = seen.get("dynamodb", [])
+            print(f"round_trips.{label} {len(dynamodb)} [{', '.join(dynamodb)}]")
+            print(f"round_trips.{label}.sts_assume_role {seen.get('sts', []).count('AssumeRole')}")
+            if seen.get("cognito-idp"):
+                cognito = seen["cognito-idp"]
+                print(f"round_trips.{label}.cognito {len(cognito)} [{', '.join(cognito)}]")
+            sys.stdout.flush()
+
+        head_office = headers("head_office")
+        measure("onboard_branch", "POST", "/branches", 201, head_office,
+                {"id": "aalst", "name": "Aalst", "country": "BE", "time_zone": "Europe/Brussels",
+                 "languages": ["nl"]})
+        measure("onboard_branch_with_admin", "POST", "/branches", 201, head_office,
+                {"id": "marseille", "name": "Marseille", "country": "FR", "time_zone": "Europe/Paris",
+                 "languages": ["fr"], "admin_email": "first.admin@marseille.example"})
+        coordinator = headers("coordinator", "antwerp")
+        measure("read_branch.cold", "GET", "/branches/antwerp", 200, coordinator)
+        measure("read_branch.warm", "GET", "/branches/antwerp", 200, coordinator)
+        measure("read_branch.head_office", "GET", "/branches/ghent", 200, head_office)
+        measure("list_branches", "GET", "/branches", 200, head_office)
+        measure("public_branch", "GET", "/branches/antwerp/public", 200, {})
+        measure("update_branch", "PATCH", "/branches/antwerp", 200, headers("branch_admin", "antwerp"),
+                {"config": {"retention": {"candidate_months": 18}}})
     return 0
 
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 import io
 import json
 import sys
-import tempfile
 from contextlib import redirect_stdout
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from benchmarks.round_trips import REGION, Calls, seeded_app, set_environment
+from benchmarks.round_trips import REGION, bench_app
 
 BRANCH = "antwerp"
 HOOKED = ("dynamodb", "sts", "cognito-idp", "ses", "sesv2")
@@ -55,99 +53,95 @@ def form_fields(session_id: str, email: str) -> list[tuple[str, str]]:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="duo-bench-") as tmp:
-        keys = Path(tmp)
-        set_environment(keys)
-        calls = Calls()
-        with seeded_app(keys, calls) as client:
-            import boto3
+    with bench_app() as (client, calls, keys):
+        import boto3
 
-            from chalicelib.settings import get_settings
-            from chalicelib.store import aws
-            from local.seed import demo_subject
-            from local.tokens import mint
+        from chalicelib.settings import get_settings
+        from chalicelib.store import aws
+        from local.seed import demo_subject
+        from local.tokens import mint
 
-            hooked = aws.new_session
+        hooked = aws.new_session
 
-            def session_with_mail_hooks() -> Any:  # round_trips hooks DynamoDB, STS and Cognito
-                session = hooked()
-                for service in ("ses", "sesv2"):
-                    session.register(f"before-call.{service}", calls.hook(service))
-                return session
+        def session_with_mail_hooks() -> Any:  # round_trips hooks DynamoDB, STS and Cognito
+            session = hooked()
+            for service in ("ses", "sesv2"):
+                session.register(f"before-call.{service}", calls.hook(service))
+            return session
 
-            aws.new_session = session_with_mail_hooks  # type: ignore[assignment]
-            from email.utils import parseaddr
+        aws.new_session = session_with_mail_hooks  # type: ignore[assignment]
+        from email.utils import parseaddr
 
-            boto3.client("ses", region_name=REGION).verify_email_identity(
-                EmailAddress=parseaddr(get_settings().mail_from)[1]
-            )
-            pem = (keys / "private.pem").read_bytes()
-            coordinator = {
-                "Authorization": "Bearer " + mint(pem, role="coordinator", branch=BRANCH,
-                                                  subject=demo_subject("coordinator", BRANCH)),
-                "Content-Type": "application/json",
-            }
-            public = {"Content-Type": "application/json"}
+        boto3.client("ses", region_name=REGION).verify_email_identity(
+            EmailAddress=parseaddr(get_settings().mail_from)[1]
+        )
+        pem = (keys / "private.pem").read_bytes()
+        coordinator = {
+            "Authorization": "Bearer " + mint(pem, role="coordinator", branch=BRANCH,
+                                              subject=demo_subject("coordinator", BRANCH)),
+            "Content-Type": "application/json",
+        }
+        public = {"Content-Type": "application/json"}
 
-            def request(method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
-                kwargs: dict[str, Any] = {"headers": headers}
-                if body is not None:
-                    kwargs["body"] = body if isinstance(body, str) else json.dumps(body)
-                with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
-                    return getattr(client.http, method.lower())(path, **kwargs)
+        def request(method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
+            kwargs: dict[str, Any] = {"headers": headers}
+            if body is not None:
+                kwargs["body"] = body if isinstance(body, str) else json.dumps(body)
+            with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
+                return getattr(client.http, method.lower())(path, **kwargs)
 
-            def measure(label: str, method: str, path: str, status: int, headers: dict[str, str],
-                        body: Any = None) -> Any:
-                calls.take()
-                response = request(method, path, headers, body)
-                seen = calls.take()
-                if response.status_code != status:
-                    raise SystemExit(f"{method} {path} answered {response.status_code}, not {status}: "
-                                     f"{response.body[:500]!r}")
-                dynamodb = seen.get("dynamodb", [])
-                print(f"round_trips.{label} {len(dynamodb)} [{', '.join(dynamodb)}]")
-                mail = [*seen.get("ses", []), *seen.get("sesv2", [])]
-                if mail:
-                    print(f"round_trips.{label}.ses {len(mail)} [{', '.join(mail)}]")
-                assumed = seen.get("sts", []).count("AssumeRole")
-                if assumed:
-                    print(f"round_trips.{label}.sts_assume_role {assumed}")
-                sys.stdout.flush()
-                return response
-
-            def new_session(capacity: int, days: int) -> str:
-                answer = measure(f"create_info_session.{days}", "POST", f"/branches/{BRANCH}/info-sessions", 201,
-                                 coordinator, {"starts_at": f"{date.today() + timedelta(days=days)}T18:30",
-                                               "duration_minutes": 90, "format": "in_person", "language": "nl",
-                                               "address": "Bench 1, Antwerpen", "audience": "both",
-                                               "capacity": capacity})
-                return str(json.loads(answer.body)["id"])
-
+        def measure(label: str, method: str, path: str, status: int, headers: dict[str, str],
+                    body: Any = None) -> Any:
             calls.take()
-            with redirect_stdout(io.StringIO()):
-                roomy, small = new_session(100, 30), new_session(1, 31)
-            signups = f"/branches/{BRANCH}/signups"
-            measure("public_sessions.first", "GET", f"/branches/{BRANCH}/public/sessions?role=mentee", 200, public)
-            measure("public_sessions", "GET", f"/branches/{BRANCH}/public/sessions?role=mentee", 200, public)
-            measure("public_signup.first", "POST", signups, 201, public, mentee(roomy, "first@bench.example"))
-            measure("public_signup", "POST", signups, 201, public, mentee(roomy, "amina@bench.example"))
-            keyed = {**public, "Idempotency-Key": "bench-key-000001"}
-            measure("public_signup.with_key", "POST", signups, 201, keyed, mentee(roomy, "keyed@bench.example"))
-            measure("public_signup.replay_same_key", "POST", signups, 201, keyed, mentee(roomy, "keyed@bench.example"))
-            measure("public_signup.same_email_again", "POST", signups, 201, public,
-                    mentee(roomy, "amina@bench.example"))
-            measure("public_signup.last_seat", "POST", signups, 201, public, mentee(small, "last@bench.example"))
-            measure("public_signup.session_full", "POST", signups, 409, public, mentee(small, "late@bench.example"))
-            measure("public_signup.not_eligible", "POST", signups, 400, public,
-                    mentee(roomy, "old@bench.example", birth_date=birth_date(60)))
-            probe = request("GET", f"/branches/{BRANCH}/signup?role=mentee&lang=nl", {})
-            if probe.status_code == 200:  # the pages (issue 4's web part) are there
-                measure("signup_page", "GET", f"/branches/{BRANCH}/signup?role=mentee&lang=nl", 200, {})
-                measure("signup_form_post", "POST", f"/branches/{BRANCH}/signup", 200,
-                        {"Content-Type": "application/x-www-form-urlencoded"},
-                        urlencode(form_fields(roomy, "form@bench.example")))
-            else:
-                print(f"round_trips.signup_page skipped (GET answered {probe.status_code})")
+            response = request(method, path, headers, body)
+            seen = calls.take()
+            if response.status_code != status:
+                raise SystemExit(f"{method} {path} answered {response.status_code}, not {status}: "
+                                 f"{response.body[:500]!r}")
+            dynamodb = seen.get("dynamodb", [])
+            print(f"round_trips.{label} {len(dynamodb)} [{', '.join(dynamodb)}]")
+            mail = [*seen.get("ses", []), *seen.get("sesv2", [])]
+            if mail:
+                print(f"round_trips.{label}.ses {len(mail)} [{', '.join(mail)}]")
+            assumed = seen.get("sts", []).count("AssumeRole")
+            if assumed:
+                print(f"round_trips.{label}.sts_assume_role {assumed}")
+            sys.stdout.flush()
+            return response
+
+        def new_session(capacity: int, days: int) -> str:
+            answer = measure(f"create_info_session.{days}", "POST", f"/branches/{BRANCH}/info-sessions", 201,
+                             coordinator, {"starts_at": f"{date.today() + timedelta(days=days)}T18:30",
+                                           "duration_minutes": 90, "format": "in_person", "language": "nl",
+                                           "address": "Bench 1, Antwerpen", "audience": "both",
+                                           "capacity": capacity})
+            return str(json.loads(answer.body)["id"])
+
+        calls.take()
+        with redirect_stdout(io.StringIO()):
+            roomy, small = new_session(100, 30), new_session(1, 31)
+        signups = f"/branches/{BRANCH}/signups"
+        measure("public_sessions.first", "GET", f"/branches/{BRANCH}/public/sessions?role=mentee", 200, public)
+        measure("public_sessions", "GET", f"/branches/{BRANCH}/public/sessions?role=mentee", 200, public)
+        measure("public_signup.first", "POST", signups, 201, public, mentee(roomy, "first@bench.example"))
+        measure("public_signup", "POST", signups, 201, public, mentee(roomy, "amina@bench.example"))
+        keyed = {**public, "Idempotency-Key": "bench-key-000001"}
+        measure("public_signup.with_key", "POST", signups, 201, keyed, mentee(roomy, "keyed@bench.example"))
+        measure("public_signup.replay_same_key", "POST", signups, 201, keyed, mentee(roomy, "keyed@bench.example"))
+        measure("public_signup.same_email_again", "POST", signups, 201, public,
+                mentee(roomy, "amina@bench.example"))
+        measure("public_signup.last_seat", "POST", signups, 201, public, mentee(small, "last@bench.example"))
+        measure("public_signup.session_full", "POST", signups, 409, public, mentee(small, "late@bench.example"))
+        measure("public_signup.not_eligible", "POST", signups, 400, public,
+                mentee(roomy, "old@bench.example", birth_date=birth_date(60)))
+        probe = request("GET", f"/branches/{BRANCH}/signup?role=mentee&lang=nl", {})
+        if probe.status_code == 200:  # the pages (issue 4's web part) are there
+            measure("signup_page", "GET", f"/branches/{BRANCH}/signup?role=mentee&lang=nl", 200, {})
+            measure("signup_form_post", "POST", f"/branches/{BRANCH}/signup", 200,
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                    urlencode(form_fields(roomy, "form@bench.example")))
+        else:
+            print(f"round_trips.signup_page skipped (GET answered {probe.status_code})")
     return 0
 
 
