@@ -257,6 +257,7 @@ def _location(a: Profile, b: Profile) -> tuple[float, list[Reason], list[Reason]
     return 0.0, [], [Reason("different_area", {"mentee": a.area, "mentor": b.area})]
 
 
+_SLOT_ORDER = {slot: k for k, slot in enumerate(AVAILABILITY)}
 _SCORERS = {"sector": _sector, "languages": _languages, "availability": _availability, "help": _help,
             "interests": _interests, "digital": _digital, "location": _location}
 
@@ -307,8 +308,7 @@ def rank(person: Profile, others: Sequence[Profile], settings: Settings) -> list
 
 def shared_slots(a: Profile, b: Profile) -> list[str]:
     """The weekly slots both are free, in AVAILABILITY order (Monday morning first)."""
-    both = a.availability & b.availability
-    return [slot for slot in AVAILABILITY if slot in both]
+    return sorted(a.availability & b.availability, key=_SLOT_ORDER.__getitem__)
 
 
 def suggest_first_meeting(slots: Sequence[str], now_local: datetime, min_days: int = 2) -> datetime:

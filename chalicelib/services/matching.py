@@ -136,7 +136,10 @@ def _state(mentee: Candidate, mentor: Candidate) -> tuple[str, str]:
     return "unavailable", ""
 
 
-def _view(repos: Repos, branch: Branch, record: ProposalRecord, people: dict[str, Candidate]) -> ProposalView:
+def _view(branch: Branch, record: ProposalRecord, people: dict[str, Candidate],
+          explained: dict[str, Assessment] | None = None) -> ProposalView:
+    """The proposal with each pair's state now; ``explained``: the pairs' assessments when just made (by
+    mentee id), else each pair is assessed again from the two people as they are now."""
     settings = settings_of(branch)
     pairs: list[PairView] = []
     for p in record.pairs:
@@ -144,10 +147,12 @@ def _view(repos: Repos, branch: Branch, record: ProposalRecord, people: dict[str
         if mentee is None or mentor is None:
             continue  # someone erased since: the pair is gone with them
         state, duo_id = _state(mentee, mentor)
-        a, b = matching.profile(mentee), matching.profile(mentor)
-        if state == "accepted":  # explain the pair as it was proposed, not as two busy people
-            a, b = replace(a, ready=True), replace(b, ready=True)
-        assessment = matching.assess(a, b, settings)
+        assessment = (explained or {}).get(mentee.id)
+        if assessment is None:
+            a, b = matching.profile(mentee), matching.profile(mentor)
+            if state == "accepted":  # explain the pair as it was proposed, not as two busy people
+                a, b = replace(a, ready=True), replace(b, ready=True)
+            assessment = matching.assess(a, b, settings)
         suggested = _suggested(branch, mentee, mentor) if state == "open" else None
         pairs.append(PairView(mentee, mentor, assessment, int(p["score"]), bool(p.get("pinned")), state, duo_id,
                               suggested))
@@ -208,7 +213,7 @@ def propose(repos: Repos, actor_id: str, branch_id: str, *, mode: str = "score",
     metrics.add_metric(name="MatchingProposed", unit="Count", value=1)
     logger.info("matching proposed", extra={"proposal_id": record.id, "pairs": len(record.pairs),
                                             "unpaired": len(record.unpaired), "pool": len(pool)})
-    return _view(repos, branch, record, by_id)
+    return _view(branch, record, by_id, {a.mentee_id: a for a in result.pairs})
 
 
 def _people_of(repos: Repos, branch_id: str, record: ProposalRecord) -> dict[str, Candidate]:
@@ -220,7 +225,7 @@ def proposal(repos: Repos, branch_id: str, proposal_id: str) -> ProposalView:
     """A kept proposal, each pair with its state now (open, accepted, or no longer possible)."""
     branch = repos.branches.get(branch_id)
     record = repos.matching.get(branch_id, proposal_id)
-    return _view(repos, branch, record, _people_of(repos, branch_id, record))
+    return _view(branch, record, _people_of(repos, branch_id, record))
 
 
 def latest(repos: Repos, branch_id: str) -> ProposalRecord | None:
@@ -250,7 +255,7 @@ def accept(repos: Repos, actor_id: str, branch_id: str, proposal_id: str,
     branch = repos.branches.get(branch_id)
     record = repos.matching.get(branch_id, proposal_id)
     proposed = {p["mentee_id"]: p for p in record.pairs}
-    view = _view(repos, branch, record, _people_of(repos, branch_id, record))
+    view = _view(branch, record, _people_of(repos, branch_id, record))
     by_mentee = {p.mentee.id: p for p in view.pairs}
     if items is None:
         items = [(p.mentee.id, None) for p in view.open_pairs]
