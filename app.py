@@ -10,6 +10,7 @@ from chalice.app import DynamoDBEvent
 from chalicelib.api import branches, console, console_settings, imports, meta, pages, sessions, signup, staff
 from chalicelib.api import duo_pages as duo_pages_api
 from chalicelib.api import duos as duos_api
+from chalicelib.api import head_office_console as head_office_console_api
 from chalicelib.api import links as links_api
 from chalicelib.api import matching as matching_api
 from chalicelib.api import matching_console as matching_console_api
@@ -38,6 +39,7 @@ app.register_blueprint(links_api.bp)
 app.register_blueprint(worklist_api.bp)
 app.register_blueprint(matching_api.bp)
 app.register_blueprint(matching_console_api.bp)
+app.register_blueprint(head_office_console_api.bp)
 
 
 @app.middleware("all")

@@ -11,6 +11,7 @@ import functools
 import hmac
 import secrets
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote
@@ -66,7 +67,11 @@ def _session(response: Response, token: str) -> Response:
 
 
 def _home(principal_branch: str | None) -> str:
-    return f"/branches/{principal_branch}/console" if principal_branch else "/console"
+    return f"/branches/{principal_branch}/console" if principal_branch else "/console/head-office"
+
+
+# The local head-office user (local/seed.py's ``demo_subject("head_office")``: not in the table, in no branch).
+DEMO_HEAD_OFFICE = str(uuid.uuid5(uuid.NAMESPACE_URL, "duo-demo:head_office:"))
 
 
 def _form(call: Call) -> dict[str, str]:
@@ -109,7 +114,7 @@ def sign_in_page(call: Call) -> Response:
         return web.add_cookie(response, web.cookie(web.STATE_COOKIE, quote(f"{nonce} {next_path}", safe=""),
                                                    NONCE_AGE))
     response = web.render_page(call, "console/sign_in.html", groups=_demo_staff(), nonce=nonce,
-                               next_path=next_path, branch=None)
+                               next_path=next_path, branch=None, head_office_id=DEMO_HEAD_OFFICE)
     return web.add_cookie(response, web.cookie(web.SIGNIN_COOKIE, nonce, NONCE_AGE))
 
 
@@ -125,6 +130,11 @@ def sign_in_submit(call: Call) -> Response:
     if not expected or not hmac.compare_digest(form.get("signin", "").encode(), expected.encode()):
         raise ForbiddenError("This sign-in form has expired: open the sign-in page again.", code="csrf")
     branch_id, staff_id = form.get("branch", ""), form.get("staff_id", "")
+    if not branch_id and staff_id == DEMO_HEAD_OFFICE:
+        return _signed_in(form, mint(
+            Path(settings.dev_signin_key).read_bytes(), role=Role.HEAD_OFFICE.value, subject=DEMO_HEAD_OFFICE,
+            lifetime=LOCAL_LIFETIME, issuer=settings.token_issuer, audience=settings.token_audience,
+            extra={"cognito:username": DEMO_HEAD_OFFICE}))
     if not is_branch_id(branch_id) or not staff_id or len(staff_id) > 64:
         raise NotFoundError("There is no such staff member.")
     member = staff.get_staff(repos.get(), branch_id, staff_id)
@@ -135,6 +145,10 @@ def sign_in_submit(call: Call) -> Response:
         subject=member.id, lifetime=LOCAL_LIFETIME, issuer=settings.token_issuer, audience=settings.token_audience,
         extra={"cognito:username": member.id},
     )
+    return _signed_in(form, token)
+
+
+def _signed_in(form: dict[str, str], token: str) -> Response:
     principal = authenticate_token(token)  # the very check every console page makes
     logger.info("console signed in (local)", extra={"staff_id": principal.staff_id})
     response = web.redirect(web.safe_next(form.get("next"), _home(principal.branch)))
@@ -173,7 +187,7 @@ def sign_out(call: Call) -> Response:
     return web.add_cookie(response, web.clear_cookie(web.SESSION_COOKIE))
 
 
-@route(bp, "/console", "GET", summary="The console: to the signed-in staff member's branch (HTML)", roles=STAFF,
+@route(bp, "/console", "GET", summary="The console: to the signed-in staff member's branch (HTML)", roles=SIGNED_IN,
        console=True, tags=TAGS)
 def console_home(call: Call) -> Response:
     return web.redirect(_home(call.principal.branch))

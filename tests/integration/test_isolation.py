@@ -236,6 +236,12 @@ CONSOLE_FORMS.update({
     ("POST", "/branches/{branch}/console/matching/proposals/{proposal_id}/accept"): lambda objects, branch: {
         "action": "all"},
 })
+# Head office console (issue 7): editing a branch (its name, time zone and languages as they are).
+CONSOLE_FORMS.update({
+    ("POST", "/console/head-office/branches/{branch}"): lambda objects, branch: {
+        "action": "save", "version": _version(branch), "name": branch.title(), "time_zone": "Europe/Brussels",
+        "languages": ["nl", "fr"]},
+})
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
 BRANCH_ROUTES = [s for s in ROUTES if "branch" in s.path_params]

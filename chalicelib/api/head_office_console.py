@@ -1,0 +1,171 @@
+"""The head office in the console: the branches (status, staff, key figures), onboarding and editing a branch,
+and the network report.
+
+The forms are validated by the JSON API's models (``BranchCreate``, ``BranchUpdate``) and saved by the same
+services as ``api/branches.py``: the same messages, at each field, with the typed values kept. The head office
+sees no person: the pages read the branch registry and (the report) the suppressed aggregates only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import ValidationError
+
+from chalicelib.api import console_pages as web
+from chalicelib.api.routing import Call, _validation_error, route
+from chalicelib.api.schemas import BranchCreate, BranchUpdate
+from chalicelib.domain.branches import COUNTRIES, LANGUAGES
+from chalicelib.domain.errors import ConflictError, InvalidInputError
+from chalicelib.domain.roles import Role
+from chalicelib.services import branches, repos
+from chalicelib.web import charts, console_labels_reports
+
+bp = Blueprint(__name__)
+HEAD_OFFICE = frozenset({Role.HEAD_OFFICE})
+TAGS = ("console",)
+BASE = "/console/head-office"
+PAGE = 50
+KEY_METRICS = ("started", "completed", "stopped")  # this year's, per branch, on the list of branches
+# What the onboarding form proposes as the time zone of a country's branch.
+COUNTRY_TIME_ZONES = {"BE": "Europe/Brussels", "FR": "Europe/Paris", "NL": "Europe/Amsterdam"}
+_LIST_FIELD = re.compile(r"(languages)\.\d+")
+
+
+def _render(call: Call, template: str, status: int = 200, **context: Any) -> Response:
+    flash = web.query(call).get("done") or ""
+    lang, _chosen = web.language(call, None)
+    context = {**charts.formatters(lang), "message": "", "errors": {}, **context}
+    return web.render_page(call, f"console/{template}", status, branch=None, done="",
+                           flash=flash if flash in console_labels_reports.FLASH else "",
+                           RL=console_labels_reports, countries=COUNTRIES, languages_all=LANGUAGES,
+                           base=BASE, **context)
+
+
+def _fields(fields: dict[str, str]) -> dict[str, str]:
+    """The API's field names as the form's: ``languages.1`` -> ``languages``, ``config.x`` -> ``config``."""
+    out: dict[str, str] = {}
+    for name, message in fields.items():
+        name = _LIST_FIELD.sub(r"\1", name)
+        name = "config" if name.startswith("config") else name
+        out.setdefault(name, message)
+    return out
+
+
+# --- The branches ------------------------------------------------------------------------------------------
+@route(bp, BASE, "GET", summary="The head office: the branches (HTML)", roles=HEAD_OFFICE, console=True, tags=TAGS)
+def branches_page(call: Call) -> Response:
+    cursor = web.query(call).get("cursor") or None
+    rows, next_cursor = branches.list_branches(repos.get(), PAGE, cursor)
+    figures = _key_figures([row["id"] for row in rows])
+    next_url = f"{BASE}?cursor={next_cursor}" if next_cursor else ""
+    return _render(call, "head_office.html", nav="head_office_branches", rows=rows, figures=figures,
+                   key_metrics=KEY_METRICS, next_url=next_url)
+
+
+def _key_figures(branch_ids: list[str]) -> dict[str, Any]:
+    """This year's key figures per branch, suppressed as in the network report (empty when it is missing)."""
+    try:
+        from chalicelib.services import reports
+
+        network_report = reports.network_report
+    except (ImportError, AttributeError):  # the reporting services are not there (yet)
+        return {}
+    report = network_report(repos.get(), None)
+    rows = getattr(report, "branches", None) or {}
+    return {bid: rows.get(bid) for bid in branch_ids if isinstance(rows, dict) and bid in rows}
+
+
+# --- Onboarding --------------------------------------------------------------------------------------------
+ONBOARD_FIELDS = ("id", "name", "country", "time_zone", "admin_email", "admin_name")
+
+
+@route(bp, BASE + "/branches/new", "GET", summary="Onboard a branch: the form (HTML)", roles=HEAD_OFFICE,
+       console=True, tags=TAGS)
+def onboard_page(call: Call) -> Response:
+    values = {"country": "BE", "time_zone": COUNTRY_TIME_ZONES["BE"], "languages": []}
+    return _render(call, "head_office_branch.html", nav="head_office_onboard", new=True, values=values, errors={})
+
+
+@route(bp, BASE + "/branches/new", "POST", summary="Onboard a branch (HTML)", roles=HEAD_OFFICE, console=True,
+       tags=TAGS)
+def onboard_submit(call: Call) -> Response:
+    values: dict[str, Any] = {k: web.form_value(call, k) for k in ONBOARD_FIELDS}
+    values["id"] = values["id"].lower()
+    values["languages"] = web.form_list(call, "languages")
+    body = {k: v for k, v in values.items() if v not in ("", [])}
+    body.setdefault("languages", [])
+
+    def again(status: int, errors: dict[str, str], message: str = "") -> Response:
+        return _render(call, "head_office_branch.html", status, nav="head_office_onboard", new=True, values=values,
+                       errors=errors, message=message)
+
+    try:
+        b = BranchCreate.model_validate(body)
+        _branch, admin, invite_error = branches.onboard_branch(
+            repos.get(), branch_id=b.id, name=b.name, country=b.country, time_zone=b.time_zone,
+            languages=list(b.languages), admin_email=b.admin_email, admin_name=b.admin_name or "")
+    except ValidationError as error:
+        return again(400, _fields(_validation_error(error).fields))
+    except InvalidInputError as error:
+        return again(400, _fields(error.fields) or {"id": error.message})
+    except ConflictError as error:
+        return again(409, {"id": error.message})
+    done = "branch_invite_failed" if invite_error else ("branch_onboarded" if admin else "branch_onboarded_no_admin")
+    return web.redirect(f"{BASE}?done={done}")
+
+
+# --- One branch --------------------------------------------------------------------------------------------
+def _branch_url(branch_id: str, done: str = "") -> str:
+    return f"{BASE}/branches/{branch_id}" + (f"?done={done}" if done else "")
+
+
+def _branch_page(call: Call, status: int = 200, *, values: dict[str, Any] | None = None,
+                 errors: dict[str, str] | None = None, message: str = "", version: int | None = None) -> Response:
+    branch = branches.get_branch(repos.get(), call.params["branch"])
+    shown = values or {"name": branch.name, "time_zone": branch.time_zone, "languages": list(branch.languages)}
+    return _render(call, "head_office_branch.html", status, nav="head_office_branches", new=False, edited=branch,
+                   values=shown, errors=errors or {}, message=message,
+                   version=branch.version if version is None else version)
+
+
+@route(bp, BASE + "/branches/{branch}", "GET", summary="A branch, as the head office edits it (HTML)",
+       roles=HEAD_OFFICE, console=True, tags=TAGS)
+def branch_page(call: Call) -> Response:
+    return _branch_page(call)
+
+
+@route(bp, BASE + "/branches/{branch}", "POST",
+       summary="Change a branch's name, time zone or languages, or suspend or resume it (HTML)",
+       roles=HEAD_OFFICE, console=True, tags=TAGS)
+def branch_submit(call: Call) -> Response:
+    branch_id, action = call.params["branch"], web.form_value(call, "action") or "save"
+    r = repos.get()
+    if action in ("suspend", "resume"):
+        try:
+            (branches.suspend_branch if action == "suspend" else branches.resume_branch)(r, branch_id)
+        except ConflictError as error:
+            return _branch_page(call, 409, message=error.message)
+        return web.redirect(_branch_url(branch_id, "branch_suspended" if action == "suspend" else "branch_resumed"))
+    if action != "save":
+        raise InvalidInputError("Choose what to do.", {"action": "Save, suspend or resume."})
+    version_text = web.form_value(call, "version")
+    if not version_text.isdigit():
+        raise InvalidInputError("The form is incomplete: reload the page.", {"version": "Missing."})
+    values: dict[str, Any] = {k: web.form_value(call, k) for k in ("name", "time_zone")}
+    values["languages"] = web.form_list(call, "languages")
+    try:
+        update = BranchUpdate.model_validate(values)
+        branches.update_branch(r, branch_id, update.model_dump(exclude_unset=True), role=Role.HEAD_OFFICE,
+                               expected_version=int(version_text))
+    except ValidationError as error:
+        return _branch_page(call, 400, values=values, errors=_fields(_validation_error(error).fields),
+                            version=int(version_text))
+    except InvalidInputError as error:
+        return _branch_page(call, 400, values=values, errors=_fields(error.fields), message=error.message,
+                            version=int(version_text))
+    except ConflictError as error:
+        return _branch_page(call, 409, values=values, message=error.message, version=int(version_text))
+    return web.redirect(_branch_url(branch_id, "branch_saved"))

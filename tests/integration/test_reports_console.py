@@ -1,0 +1,139 @@
+"""Reports in the console: the head office's branches, onboarding and editing; branch dashboards; the network
+report. Roles: the head office sees no branch dashboard, branch staff no head-office page."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from chalicelib.api.routing import csrf_for
+from tests.conftest import token
+
+HO = "/console/head-office"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class Browser:
+    """A signed-in console user: their session cookie, and the CSRF field their forms carry."""
+
+    def __init__(self, client, role: str = "head_office", branch: str | None = None, lang: str = "en") -> None:
+        self.client, self.session = client, token(role, branch)
+        self.headers = {"Cookie": f"duo_session={self.session}", "Accept-Language": lang}
+
+    def get(self, path: str):
+        return self.client.http.get(path, headers=self.headers)
+
+    def post(self, path: str, form: dict):
+        body = urlencode({"csrf": csrf_for(self.session), **form}, doseq=True)
+        return self.client.http.post(path, headers={**self.headers, **FORM}, body=body)
+
+
+def text(page) -> str:
+    return page.body.decode()
+
+
+# --- The head office ---------------------------------------------------------------------------------------
+def test_the_head_office_sees_every_branch_with_country_status_and_staff(client):
+    page = Browser(client).get(HO)
+    assert page.status_code == 200, page.body[:400]
+    html = text(page)
+    for name in ("Brussels", "Liège", "Antwerp", "Ghent", "Lille", "Rotterdam"):
+        assert name in html
+    assert f'href="{HO}/branches/ghent"' in html and "The Netherlands" in html and "Active" in html
+    assert 'aria-current="page">Branches' in html and f'href="{HO}/report"' in html
+    assert "/console/matching" not in html and "Pipeline" not in html  # no branch entries in the nav
+
+
+def test_the_head_office_onboards_a_branch_through_the_form(client, seeded):
+    ho = Browser(client)
+    form = ho.get(HO + "/branches/new")
+    assert form.status_code == 200 and 'name="csrf"' in text(form)
+    answer = ho.post(HO + "/branches/new", {"id": "aalst", "name": "Aalst", "country": "BE",
+                                            "time_zone": "Europe/Brussels", "languages": ["nl"],
+                                            "admin_email": "admin.aalst@example.org", "admin_name": "An"})
+    assert answer.status_code == 303, answer.body[:600]
+    assert answer.headers["Location"].startswith(HO + "?done=branch_")
+    assert seeded.branches.get("aalst").name == "Aalst"
+    listed = text(ho.get(answer.headers["Location"]))
+    assert "Aalst" in listed and "The branch has been onboarded" in listed
+
+
+def test_bad_onboarding_input_comes_back_400_with_messages_at_the_fields_and_nothing_created(client, seeded):
+    ho = Browser(client)
+    answer = ho.post(HO + "/branches/new", {"id": "Not A Slug!", "name": "", "country": "DE",
+                                            "time_zone": "Mars/Olympus", "admin_email": "nope"})
+    assert answer.status_code == 400
+    html = text(answer)
+    for field in ("id", "name", "country", "time_zone", "languages", "admin_email"):
+        assert f'id="{field}-error"' in html, field
+    assert "Use a time zone name such as Europe/Brussels." in html  # the API's own message
+    assert 'value="Mars/Olympus"' in html and 'value="nope"' in html  # typed values kept
+    rows, _ = seeded.branches.list(100, None)
+    assert len(rows) == 6
+
+
+def test_onboarding_an_existing_id_is_409_at_the_id_field(client, seeded):
+    answer = Browser(client).post(HO + "/branches/new", {"id": "ghent", "name": "Gent", "country": "BE",
+                                                         "time_zone": "Europe/Brussels", "languages": ["nl"]})
+    assert answer.status_code == 409 and 'id="id-error"' in text(answer)
+    assert seeded.branches.get("ghent").name == "Ghent"
+
+
+def test_the_head_office_edits_suspends_and_resumes_a_branch(client, seeded):
+    ho = Browser(client)
+    page = ho.get(HO + "/branches/lille")
+    assert page.status_code == 200 and f'href="{HO}/report"' in text(page)
+    version = re.search(r'name="version" value="(\d+)"', text(page)).group(1)
+    bad = ho.post(HO + "/branches/lille", {"action": "save", "version": version, "name": "",
+                                           "time_zone": "Europe/Paris", "languages": ["fr"]})
+    assert bad.status_code == 400 and 'id="name-error"' in text(bad)
+    saved = ho.post(HO + "/branches/lille", {"action": "save", "version": version, "name": "Lille Métropole",
+                                             "time_zone": "Europe/Paris", "languages": ["fr", "en"]})
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("done=branch_saved")
+    assert seeded.branches.get("lille").name == "Lille Métropole"
+    stale = ho.post(HO + "/branches/lille", {"action": "save", "version": version, "name": "Lille",
+                                             "time_zone": "Europe/Paris", "languages": ["fr"]})
+    assert stale.status_code == 409
+    assert ho.post(HO + "/branches/lille", {"action": "suspend"}).status_code == 303
+    assert not seeded.branches.get("lille").is_active
+    assert "Resume the branch" in text(ho.get(HO + "/branches/lille"))
+    assert ho.post(HO + "/branches/lille", {"action": "resume"}).status_code == 303
+    assert seeded.branches.get("lille").is_active
+
+
+def test_branch_staff_get_403_on_head_office_pages(client):
+    for role in ("coordinator", "branch_admin"):
+        staff = Browser(client, role, "ghent")
+        for path in (HO, HO + "/branches/new", HO + "/branches/ghent"):
+            page = staff.get(path)
+            assert page.status_code == 403 and page.headers["Content-Type"].startswith("text/html"), (role, path)
+        assert staff.post(HO + "/branches/new", {"id": "x"}).status_code == 403
+
+
+def test_the_console_sends_the_head_office_to_its_pages(client):
+    answer = Browser(client).get("/console")
+    assert answer.status_code == 303 and answer.headers["Location"] == HO
+
+
+def test_the_local_sign_in_lists_the_head_office_and_signs_it_in(client, monkeypatch):
+    from chalicelib.settings import get_settings
+    from local.seed import demo_subject
+    from tests.conftest import _KEYS
+
+    monkeypatch.setenv("DUO_DEV_SIGNIN_KEY", str(_KEYS / "private.pem"))
+    get_settings.cache_clear()
+    try:
+        page = client.http.get("/console/sign-in")
+        head_office = demo_subject("head_office")
+        assert f'name="staff_id" value="{head_office}"' in text(page)
+        cookies = page.headers.get("Set-Cookie")
+        cookies = cookies if isinstance(cookies, list) else [cookies]
+        nonce = next(c for c in cookies if c.startswith("duo_signin=")).split(";")[0].split("=", 1)[1]
+        answer = client.http.post("/console/sign-in", headers={**FORM, "Cookie": f"duo_signin={nonce}"},
+                                  body=urlencode({"signin": nonce, "branch": "", "staff_id": head_office}))
+        assert answer.status_code == 303 and answer.headers["Location"] == HO
+        forged = client.http.post("/console/sign-in", headers={**FORM, "Cookie": f"duo_signin={nonce}"},
+                                  body=urlencode({"signin": nonce, "branch": "", "staff_id": "someone"}))
+        assert forged.status_code == 404
+    finally:
+        get_settings.cache_clear()
