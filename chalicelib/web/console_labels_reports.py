@@ -5,6 +5,8 @@ The English texts are msgids (``_`` only marks them for extraction; templates tr
 
 from __future__ import annotations
 
+from chalicelib.web import console_labels, console_labels_duos
+
 
 def _(message: str) -> str:
     return message
@@ -49,25 +51,16 @@ RATES = {
     "completion": _("Started duos that completed"),
     "intervisions_per_duo": _("Intervisions per started duo"),
 }
-# Cohort outcomes, 12 months after the start (duo.outcome_recorded's data.outcome).
+# Cohort outcomes, 12 months after the start (Figures.outcomes), as shares of the outcomes recorded.
 OUTCOMES = {
     "job": _("Job"),
-    "training": _("Training or internship"),
-    "internship": _("Internship"),
+    "training_or_internship": _("Training or internship"),
     "searching": _("Still searching"),
     "unknown": _("Unknown"),
 }
-# Evaluation items (domain/duos.py's MENTEE_EVALUATION and MENTOR_EVALUATION), as the share who said yes.
-EVALUATION = {
-    "stability": _("More stability, autonomy and confidence"),
-    "autonomy": _("More autonomy"),
-    "confidence": _("More confidence"),
-    "language": _("Better language and codes"),
-    "codes": _("Knows the codes of the job market"),
-    "opportunities": _("Knows where to find and how to seize opportunities"),
-    "would_mentor_again": _("Would mentor again"),
-    "keeps_in_touch": _("Keeps in touch"),
-}
+# Evaluation items (domain/duos.py's MENTEE_EVALUATION, MENTOR_EVALUATION): the duo pages' short names.
+EVALUATION = console_labels_duos.EVALUATION_SHORT
+SERVICES = console_labels.SERVICE_LABELS
 PERIOD_KINDS = {
     "month": _("Month"),
     "quarter": _("Quarter"),

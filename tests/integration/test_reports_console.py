@@ -137,3 +137,80 @@ def test_the_local_sign_in_lists_the_head_office_and_signs_it_in(client, monkeyp
         assert forged.status_code == 404
     finally:
         get_settings.cache_clear()
+
+
+# --- A branch's dashboard ----------------------------------------------------------------------------------
+DASH = "/branches/ghent/console/reports"
+
+
+def _svg_ok(html: str) -> None:
+    assert "<svg" in html and "<script" not in html  # drawn on the server, readable without JavaScript
+
+
+def test_a_new_branch_shows_zeros_and_a_chart_not_errors(client, seeded):
+    ho = Browser(client)
+    assert ho.post(HO + "/branches/new", {"id": "aalst", "name": "Aalst", "country": "BE",
+                                          "time_zone": "Europe/Brussels", "languages": ["nl"]}).status_code == 303
+    coordinator = Browser(client, "coordinator", "aalst")
+    page = coordinator.get("/branches/aalst/console/reports?period=2026")
+    assert page.status_code == 200, page.body[:800]
+    html = text(page)
+    _svg_ok(html)
+    assert '<tr data-step="registered">' in html and "Download CSV" in html
+    assert "'sha256-" in page.headers["Content-Security-Policy"].split("style-src", 1)[1].split(";")[0]
+
+
+def test_the_head_office_gets_403_on_a_branch_dashboard(client):
+    for path in (DASH, DASH + "/csv"):
+        page = Browser(client).get(path)
+        assert page.status_code == 403 and page.headers["Content-Type"].startswith("text/html")
+
+
+def _total(html: str, step: str) -> str:
+    row = re.search(rf'<tr data-step="{step}">(.*?)</tr>', html, re.S).group(1)
+    return re.findall(r'<td class="num">([^<]*)</td>', row)[-1]
+
+
+def test_the_dashboard_counts_the_life_cycle_after_a_rebuild(client, seeded):
+    from chalicelib.services import clock
+    from chalicelib.services import reports as report_service
+    from tests.integration.duo_helpers import laptop_of, make_duo, stage_duo
+
+    started = make_duo(client, "ghent")
+    laptop_of("ghent", started)  # the duo is active (agreement signed) and got a laptop
+    waiting = make_duo(client, "ghent")
+    stage_duo("ghent", waiting, "first_meeting")
+    report_service.rebuild(seeded, "ghent")
+    year = str(clock.now().year)
+    page = Browser(client, "coordinator", "ghent").get(f"{DASH}?period={year}")
+    assert page.status_code == 200, page.body[:800]
+    html = text(page)
+    _svg_ok(html)
+    assert _total(html, "registered") == "4" and _total(html, "paired") == "2"
+    assert _total(html, "first_meeting") == "1" and _total(html, "started") == "1"
+    assert "Laptop" in html and 'data-figure="active">1<' in html
+    assert f'href="{DASH}/csv?period={year}"' in html and 'aria-current="page">Reports' in html
+    csv_answer = Browser(client, "branch_admin", "ghent").get(f"{DASH}/csv?period={year}")
+    assert csv_answer.status_code == 200 and csv_answer.headers["Content-Type"].startswith("text/csv")
+    header, values = csv_answer.body.decode().splitlines()[:2]
+    assert dict(zip(header.split(","), values.split(","), strict=True))["started"] == "1"
+
+
+def test_a_bad_period_is_400_at_the_period_field(client):
+    page = Browser(client, "coordinator", "ghent").get(DASH + "?period=2026-13")
+    assert page.status_code == 400 and 'id="period-error"' in text(page)
+
+
+def test_period_links_lead_to_the_previous_and_next_period_of_the_same_length(client):
+    html = text(Browser(client, "coordinator", "ghent").get(DASH + "?period=2026-Q1"))
+    assert f'href="{DASH}?period=2025-Q4" rel="prev"' in html and f'href="{DASH}?period=2026-Q2" rel="next"' in html
+    html = text(Browser(client, "coordinator", "ghent").get(DASH + "?period=2026-12"))
+    assert f'href="{DASH}?period=2027-01" rel="next"' in html
+
+
+def test_numbers_are_in_the_viewers_language(client, seeded):
+    seeded_branch = seeded.branches.get("ghent")
+    seeded_branch.config = {**seeded_branch.config, "targets": {"2026": {"duos": 1234}}}
+    seeded.branches.save(seeded_branch)
+    html = text(Browser(client, "coordinator", "ghent", lang="nl").get(DASH + "?period=2026"))
+    assert "1.234" in html  # Dutch groups thousands with a dot
