@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice import Blueprint, Response
 from pydantic import ValidationError
@@ -66,16 +67,69 @@ def branches_page(call: Call) -> Response:
 
 
 def _key_figures(branch_ids: list[str]) -> dict[str, Any]:
-    """This year's key figures per branch, suppressed as in the network report (empty when it is missing)."""
-    try:
-        from chalicelib.services import reports
+    """This year's key figures per branch, small counts hidden as in the network report (aggregates only)."""
+    from chalicelib.services import reports
 
-        network_report = reports.network_report
-    except (ImportError, AttributeError):  # the reporting services are not there (yet)
-        return {}
-    report = network_report(repos.get(), None)
-    rows = getattr(report, "branches", None) or {}
-    return {bid: rows.get(bid) for bid in branch_ids if isinstance(rows, dict) and bid in rows}
+    report = reports.network_report(repos.get(), None)
+    return {row.id: row.values for row in report.rows if row.kind == "branch" and row.id in branch_ids}
+
+
+# --- The network report ------------------------------------------------------------------------------------
+FUNNEL_COLUMNS = ("registered", "attended", "intake", "ready", "paired", "first_meeting", "started", "completed",
+                  "stopped")
+COUNT_COLUMNS = ("ready.mentor", "declined", "dropout_rate", "intervisions", "withdrawn")
+OUTCOME_COLUMNS = ("outcome.recorded", "outcome.job_share", "outcome.training_or_internship_share",
+                   "outcome.searching_share", "outcome.unknown_share")
+
+
+@route(bp, BASE + "/report", "GET", summary="The network report: every branch, per country and in total (HTML)",
+       roles=HEAD_OFFICE, console=True, tags=TAGS)
+def network_page(call: Call) -> Response:
+    from chalicelib.api.reports_console import shifted
+    from chalicelib.domain.reports import EVALUATION_ITEMS, SIDES
+    from chalicelib.services import clock, reports
+
+    asked = (web.query(call).get("period") or "").strip()[:40] or str(clock.now().year)
+    base = BASE + "/report"
+    context: dict[str, Any] = {"nav": "head_office_report", "period_text": asked, "report_url": base}
+    try:
+        report = reports.network_report(repos.get(), asked)
+    except InvalidInputError as error:
+        return _render(call, "head_office_report.html", 400, report=None,
+                       errors=error.fields or {"period": error.message}, **context)
+    lang, _chosen = web.language(call, None)
+    number = charts.formatters(lang)["number"]
+    total = next(row for row in report.rows if row.kind == "total")
+    translate = _translator(lang)
+    svgs = [charts.bar_chart(translate("The funnel: the network"),
+                             [translate(console_labels_reports.FUNNEL[c]) for c in FUNNEL_COLUMNS],
+                             [total.values.get(c) for c in FUNNEL_COLUMNS], number)]
+    label = report.period.label
+    evaluation_columns = [f"eval.{item}_share" for side in SIDES for item in EVALUATION_ITEMS[side]]
+    context.update(
+        report=report, charts=svgs, funnel_columns=FUNNEL_COLUMNS, count_columns=COUNT_COLUMNS,
+        outcome_columns=OUTCOME_COLUMNS, evaluation_columns=[*evaluation_columns, "recruited_by_mentor_share"],
+        previous_url=f"{base}?{urlencode({'period': shifted(report.period, -1)})}",
+        next_url=f"{base}?{urlencode({'period': shifted(report.period, 1)})}",
+        csv_url=f"{base}/csv?{urlencode({'period': label})}",
+    )
+    return charts.allow_styles(_render(call, "head_office_report.html", **context), svgs)
+
+
+@route(bp, BASE + "/report/csv", "GET", summary="The network report as CSV (the JSON API's format=csv, console "
+       "session)", roles=HEAD_OFFICE, console=True, tags=TAGS)
+def network_csv(call: Call) -> Response:
+    from chalicelib.api.reports_console import api_csv
+    from chalicelib.services import clock
+
+    asked = (web.query(call).get("period") or "").strip()[:40] or str(clock.now().year)
+    return api_csv(call, "network_report", asked)
+
+
+def _translator(lang: str) -> Any:
+    from chalicelib.web import i18n
+
+    return lambda message: i18n.gettext(lang, message)
 
 
 # --- Onboarding --------------------------------------------------------------------------------------------

@@ -1,14 +1,12 @@
 """A branch's dashboard in the console: the figures of a month, quarter or year from the maintained aggregates
 (``services.reports.branch_report``), as tables and server-drawn SVG charts, printable, and as CSV.
 
-The CSV of the dashboard is served here too, under the console's session cookie (a browser's link to the JSON
-API would carry no bearer token): the same columns as the report's table row (``domain.reports.table_row``).
+The CSV of the dashboard is the JSON API's (``?format=csv``), served here too under the console's session cookie:
+a browser's link to the JSON API would carry no bearer token.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -109,18 +107,21 @@ def _translator(lang: str) -> Any:
     return lambda message: i18n.gettext(lang, message)
 
 
-@route(bp, BASE + "/csv", "GET", summary="The branch's dashboard as CSV (one row: the report's columns)",
+def api_csv(call: Call, handler_name: str, period: str, **query: Any) -> Response:
+    """The JSON API's own CSV (``api/reports.py``), answered under the console's session: the same file."""
+    from chalicelib.api import reports as reports_api
+
+    model = reports_api.NetworkQuery if handler_name == "network_report" else reports_api.ReportQuery
+    api_call = Call(call.principal, call.params, None, model(period=period, format="csv", **query),
+                    call.correlation_id)
+    response = getattr(reports_api, handler_name)(api_call)
+    response.headers.update({"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return response
+
+
+@route(bp, BASE + "/csv", "GET", summary="The branch's dashboard as CSV (the JSON API's format=csv, console session)",
        roles=STAFF, console=True, tags=TAGS)
 def dashboard_csv(call: Call) -> Response:
     branch = web.branch_of(call)
     assert branch is not None
-    report = report_service.branch_report(repos.get(), branch.id, _period_text(call, branch.time_zone))
-    row = {"branch": branch.id, "period": report.period.label, **reports.table_row(report.figures)}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(list(row))
-    writer.writerow(["" if v is None else v for v in row.values()])
-    name = f"duo-{branch.id}-{report.period.label.replace('..', '_')}.csv"
-    return Response(body=out.getvalue(), status_code=200, headers={
-        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return api_csv(call, "branch_report", _period_text(call, branch.time_zone))

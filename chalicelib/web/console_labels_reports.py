@@ -93,3 +93,29 @@ SUPPRESSED = _("fewer than 5")
 def label(table: dict[str, str], code: str) -> str:
     """The msgid of ``code`` in ``table``, or the code itself (a service's own code, an item we do not know)."""
     return table.get(code, code)
+# The network report's columns (domain.reports.table_row's names) that are not funnel steps.
+COLUMNS = {
+    "ready.mentor": _("Mentors trained"),
+    "declined": _("Declined after the first meeting"),
+    "dropout_rate": _("Drop-out after the first meeting"),
+    "intervisions": _("Intervisions attended"),
+    "withdrawn": _("Withdrawn"),
+    "outcome.recorded": _("Outcomes recorded"),
+    "outcome.job_share": _("Job"),
+    "outcome.training_or_internship_share": _("Training or internship"),
+    "outcome.searching_share": _("Still searching"),
+    "outcome.unknown_share": _("Unknown"),
+    "recruited_by_mentor_share": _("New mentors recruited through a mentor"),
+}
+NETWORK_TOTAL = _("Network total")
+
+
+def column(name: str) -> str:
+    """The msgid of a report column: a funnel step, a named column, an evaluation item's share, or the name."""
+    if name in FUNNEL:
+        return FUNNEL[name]
+    if name in COLUMNS:
+        return COLUMNS[name]
+    if name.startswith("eval.") and name.endswith("_share"):
+        return EVALUATION.get(name[5:-6], name)
+    return name

@@ -104,7 +104,7 @@ def test_the_head_office_edits_suspends_and_resumes_a_branch(client, seeded):
 def test_branch_staff_get_403_on_head_office_pages(client):
     for role in ("coordinator", "branch_admin"):
         staff = Browser(client, role, "ghent")
-        for path in (HO, HO + "/branches/new", HO + "/branches/ghent"):
+        for path in (HO, HO + "/branches/new", HO + "/branches/ghent", HO + "/report", HO + "/report/csv"):
             page = staff.get(path)
             assert page.status_code == 403 and page.headers["Content-Type"].startswith("text/html"), (role, path)
         assert staff.post(HO + "/branches/new", {"id": "x"}).status_code == 403
@@ -192,8 +192,8 @@ def test_the_dashboard_counts_the_life_cycle_after_a_rebuild(client, seeded):
     assert f'href="{DASH}/csv?period={year}"' in html and 'aria-current="page">Reports' in html
     csv_answer = Browser(client, "branch_admin", "ghent").get(f"{DASH}/csv?period={year}")
     assert csv_answer.status_code == 200 and csv_answer.headers["Content-Type"].startswith("text/csv")
-    header, values = csv_answer.body.decode().splitlines()[:2]
-    assert dict(zip(header.split(","), values.split(","), strict=True))["started"] == "1"
+    lines = csv_answer.body.decode().splitlines()
+    assert lines[0] == "period,counter,count" and f"{year},started,1" in lines  # the JSON API's CSV
 
 
 def test_a_bad_period_is_400_at_the_period_field(client):
@@ -214,3 +214,29 @@ def test_numbers_are_in_the_viewers_language(client, seeded):
     seeded.branches.save(seeded_branch)
     html = text(Browser(client, "coordinator", "ghent", lang="nl").get(DASH + "?period=2026"))
     assert "1.234" in html  # Dutch groups thousands with a dot
+
+
+# --- The network report ------------------------------------------------------------------------------------
+def test_the_network_report_shows_every_branch_per_country_and_in_total_with_small_counts_hidden(client, seeded):
+    from chalicelib.services import clock
+    from chalicelib.services import reports as report_service
+    from tests.integration.duo_helpers import make_duo
+
+    make_duo(client, "ghent")  # 2 people registered, 1 pairing: small counts
+    report_service.rebuild(seeded, "ghent")
+    year = str(clock.now().year)
+    ho = Browser(client)
+    page = ho.get(f"{HO}/report?period={year}")
+    assert page.status_code == 200, page.body[:800]
+    html = text(page)
+    _svg_ok(html)
+    for name in ("Brussels", "Liège", "Antwerp", "Ghent", "Lille", "Rotterdam", "Belgium", "France",
+                 "The Netherlands", "Network total"):
+        assert name in html, name
+    ghent = re.search(r'<tr data-row="branch:ghent">(.*?)</tr>', html, re.S).group(1)
+    assert "&lt; 5" in ghent  # 2 registered, 1 paired: hidden
+    assert f'href="{HO}/report/csv?period={year}"' in html and "Job" in html
+    csv_answer = ho.get(f"{HO}/report/csv?period={year}")
+    assert csv_answer.status_code == 200 and csv_answer.headers["Content-Type"].startswith("text/csv")
+    assert csv_answer.body.decode().startswith("kind,id,name,country,")
+    assert "Ghent" in text(ho.get(HO))  # the list of branches shows this year's key figures too
