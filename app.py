@@ -16,6 +16,7 @@ from chalicelib.api import matching as matching_api
 from chalicelib.api import matching_console as matching_console_api
 from chalicelib.api import people as people_api
 from chalicelib.api import people_console as people_console_api
+from chalicelib.api import reports as reports_api
 from chalicelib.api import reports_console as reports_console_api
 from chalicelib.api import worklist as worklist_api
 from chalicelib.observability import logger, metrics
@@ -39,6 +40,7 @@ app.register_blueprint(duo_pages_api.bp)
 app.register_blueprint(links_api.bp)
 app.register_blueprint(worklist_api.bp)
 app.register_blueprint(matching_api.bp)
+app.register_blueprint(reports_api.bp)
 app.register_blueprint(matching_console_api.bp)
 app.register_blueprint(head_office_console_api.bp)
 app.register_blueprint(reports_console_api.bp)

@@ -227,6 +227,9 @@ class Stack:
         if os.environ.setdefault("DUO_DEMO_DATA", "1") == "1":
             print("Writing the demo data (first start only; the snapshot keeps it)...", flush=True)
         seed(repos.get())
+        from chalicelib.services import reports
+
+        reports.rebuild(repos.get())  # the seed wrote its events before the stream is read: count them once
         self._data_loaded = True
         return f"seeded the demo data in {time.monotonic() - started:.0f} s"
 

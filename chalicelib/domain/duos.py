@@ -389,7 +389,8 @@ def close(duo: Duo, ended_on: date, kind: str, reason: str | None, reasons: list
         PersonMove(duo.mentee_id, "mentee", "in_duo", "finished"),
         PersonMove(duo.mentor_id, "mentor", "in_duo", "ready", duo_id=""),
     )
-    data = {"to": "closed", "kind": kind, "ended_on": duo.ended_on, **({"reason": reason} if reason else {})}
+    data = {"to": "closed", "kind": kind, "ended_on": duo.ended_on, "started_on": duo.started_on,
+            **({"reason": reason} if reason else {})}
     return Step("duo.closed", ("status", "ended_on", "end_kind", "end_reason"), data, moves)
 
 
@@ -408,7 +409,8 @@ def submit_evaluation(duo: Duo, side: str, answers: dict[str, bool], now: dateti
         message = "Answer every item of the evaluation with yes or no."
         raise InvalidInputError(message, fields or {"answers": "Answer yes or no."})
     duo.evaluations = {**duo.evaluations, side: {**answers, "submitted_at": _utc(now), "by": by}}
-    return Step("duo.evaluated", ("evaluations",), {"side": side, **{k: bool(v) for k, v in answers.items()}})
+    return Step("duo.evaluated", ("evaluations",), {"side": side, "started_on": duo.started_on,
+                                                    **{k: bool(v) for k, v in answers.items()}})
 
 
 def record_outcome(duo: Duo, situation: str, now: datetime, by: str) -> Step:
@@ -418,7 +420,7 @@ def record_outcome(duo: Duo, situation: str, now: datetime, by: str) -> Step:
     if duo.outcome:
         raise _conflict("outcome_recorded", "The outcome is recorded already.")
     duo.outcome = {"situation": situation, "recorded_at": _utc(now), "by": by}
-    return Step("duo.outcome_recorded", ("outcome",), {"situation": situation})
+    return Step("duo.outcome_recorded", ("outcome",), {"situation": situation, "started_on": duo.started_on})
 
 
 # --- Where the duo is, and what is due -------------------------------------------------------------

@@ -103,7 +103,7 @@ def _current(repos: Repos, branch_id: str, candidate_id: str, version: int) -> C
 
 def _event(kind: str, c: Candidate, actor: Principal, at: str, fields: tuple[str, ...] = (),
            **data: Any) -> Event:
-    return Event(kind, "candidate", c.id, actor.staff_id or actor.subject, at, fields, data)
+    return Event(kind, "candidate", c.id, actor.staff_id or actor.subject, at, fields, {"role": c.role.value, **data})
 
 
 def _status_data(before: Candidate, after: Candidate) -> dict[str, str]:

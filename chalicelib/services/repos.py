@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from chalicelib.store.aggregates import AggregateRepository
 from chalicelib.store.branches import BranchRepository
 from chalicelib.store.candidates import CandidateRepository
 from chalicelib.store.directory import Directory
@@ -54,6 +55,10 @@ class Repos:
     @cached_property
     def links(self) -> LinkRepository:
         return LinkRepository(self.scopes)
+
+    @cached_property
+    def aggregates(self) -> AggregateRepository:
+        return AggregateRepository(self.scopes)
 
     @cached_property
     def matching(self) -> MatchingRepository:

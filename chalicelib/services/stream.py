@@ -1,12 +1,12 @@
 """What the table's stream drives: figures derived from changes (kept up to date, rebuildable).
 
-Today: each branch's staff count in the head office's registry. Records that fail are
-reported back one by one (partial batch response), so only they are retried.
+Each branch's staff count in the head office's registry, and the report aggregates: every new event
+item adds its counts once (``services/reports.py``; a repeated delivery adds nothing). Records that
+fail are reported back one by one (partial batch response), so only they are retried.
 
 The count is changed with an ADD, which is not idempotent: a record that is retried after its
 ADD was written (a timeout after the write) counts twice. The nightly ``reconcile_counts`` job
-recounts from the items and repairs such drift; making each record's effect idempotent is for
-the figures of the reporting issue.
+recounts from the items and repairs such drift. The report aggregates are idempotent themselves.
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ def apply_change(repos: Repos, record: DynamoDBRecord) -> None:
         return
     pk, sk = str(keys.get("pk", "")), str(keys.get("sk", ""))
     delta = _DELTA.get(record.event_name.name if record.event_name else "", 0)
-    if item_kind(pk, sk) == "staff" and delta:
+    kind = item_kind(pk, sk)
+    if kind == "staff" and delta:
         repos.branches.add_staff_count(branch_of(pk) or "", delta)
+    elif kind == "event" and delta == 1:
+        from chalicelib.services import reports
+
+        reports.apply_event_image(repos, branch_of(pk) or "", record.raw_event["dynamodb"].get("NewImage") or {})
 
 
 def handle_batch(event: dict[str, Any], repos: Repos | None = None) -> dict[str, Any]:

@@ -235,7 +235,8 @@ class CandidateRepository:
                     for term in term_items(candidate):
                         tx.save(term)
                     signed_up = Event("candidate.signed_up", "candidate", candidate.id, CANDIDATE_ACTOR, at,
-                                      data={"to": candidate.status.value, "role": candidate.role.value})
+                                      data={"to": candidate.status.value, "role": candidate.role.value,
+                                            "heard_from": candidate.heard_from or None})
                     tx.save(event_item(branch, signed_up))
                     if idempotency:
                         idem_pk, idem_sk = keys.idempotency_key(branch, idempotency)

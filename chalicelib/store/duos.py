@@ -88,7 +88,8 @@ def _meeting(item: MeetingItem) -> dict[str, Any]:
 def _events(duo: Duo, step: Step, actor: str, at: str) -> list[Event]:
     out = [Event(step.kind, "duo", duo.id, actor, at, step.fields, dict(step.data))]
     for move in step.moves:
-        data = {"from": move.from_status, "to": move.to_status, "duo_id": duo.id, "side": move.side}
+        data = {"from": move.from_status, "to": move.to_status, "duo_id": duo.id, "side": move.side,
+                "role": move.side}
         out.append(Event("candidate.status_changed", "candidate", move.candidate_id, actor, at,
                          ("status", "duo_id") if move.duo_id is not None else ("status",), data))
     return out

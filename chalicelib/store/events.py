@@ -6,6 +6,8 @@ reads a record's trail, newest first.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.domain.events import Event
 from chalicelib.store import keys
 from chalicelib.store.models import EventItem
@@ -28,6 +30,11 @@ def event_item(branch: str, event: Event) -> EventItem:
         fields=list(event.fields),
         data=dict(event.data),
     )
+
+
+def event_from_image(image: dict[str, Any]) -> Event:
+    """An event from its item as the table's stream carries it (DynamoDB JSON)."""
+    return to_event(EventItem.from_raw_data(image))
 
 
 def to_event(item: EventItem) -> Event:

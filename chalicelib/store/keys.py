@@ -186,6 +186,24 @@ def proposal_list_key(branch: str) -> str:
 PROPOSAL_PREFIX = "PROPOSAL#"
 
 
+# Report aggregates: a branch's counters per month, one item a month in one partition of the branch (a
+# report of any period is one query); each applied event leaves a marker in a partition of its own, so a
+# repeated stream delivery is recognised (markers go by TTL).
+def aggregate_key(branch: str, month: str) -> tuple[str, str]:
+    return aggregate_list_key(branch), f"{AGGREGATE_PREFIX}{_id(month)}"
+
+
+def aggregate_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}AGG"
+
+
+def applied_key(branch: str, event_id: str) -> tuple[str, str]:
+    return f"{tenant_prefix(branch)}APPLIED#{_id(event_id)}", "APPLIED"
+
+
+AGGREGATE_PREFIX = "MONTH#"
+
+
 # Pagination cursors: opaque to callers, and only valid in the partition space they came from.
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:
@@ -215,11 +233,13 @@ def decode_cursor(cursor: str | None, expected_prefix: str) -> dict[str, Any] | 
 
 
 def item_kind(pk: str, sk: str) -> str | None:
-    """What a changed item is, for the stream handler: 'staff', 'branch', or None."""
+    """What a changed item is, for the stream handler: 'staff', 'branch', 'event', or None."""
     if branch_of(pk) is None:
         return None
     if sk == "STAFF":
         return "staff"
     if sk == "BRANCH":
         return "branch"
+    if sk.startswith(EVENT_PREFIX):
+        return "event"
     return None

@@ -280,6 +280,19 @@ class ProposalItem(TableItem):
     expires_at = TTLAttribute()
 
 
+class AggregateItem(TableItem):
+    """A branch's report counters of one month: each counter is a number attribute ``n:<counter>`` (added to
+    with ADD; read back by ``store/aggregates.py``). No personal data: counts only."""
+
+    month = UnicodeAttribute(null=True)
+
+
+class AppliedItem(TableItem):
+    """The marker of an event already added to the aggregates (a repeated stream delivery adds nothing)."""
+
+    expires_at = TTLAttribute()
+
+
 class TermItem(TableItem):
     """A search term of a candidate (accent-free, lowercase word of a name, email or phone)."""
 

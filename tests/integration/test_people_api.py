@@ -204,7 +204,8 @@ def test_a_mentee_goes_from_attendance_through_intake_to_ready(client, mentee):
     trail = ok(client.http.get(_url(mentee, "events"), headers=bearer("coordinator", B)))["items"]
     assert [e["kind"] for e in trail] == ["intake.recorded", "intake.scheduled", "candidate.attended",
                                           "candidate.signed_up"]
-    assert trail[0]["data"] == {"from": "intake_scheduled", "to": "ready", "decision": "ready", "reason": None}
+    assert trail[0]["data"] == {"from": "intake_scheduled", "to": "ready", "decision": "ready", "reason": None,
+                                "role": "mentee"}
 
 
 def test_not_suitable_needs_a_reason_and_may_be_scheduled_again(client, mentee):
@@ -310,7 +311,8 @@ def test_the_responsible_coordinator_is_set_and_lists_their_caseload(client, men
     rows, _ = repos_module.get().candidates.caseload(B, ADMIN)
     assert [c.id for c in rows] == [mentee]
     trail = ok(client.http.get(_url(mentee, "events"), headers=bearer("coordinator", B)))["items"]
-    assert trail[0]["kind"] == "candidate.coordinator_set" and trail[0]["data"] == {"from": None, "to": ADMIN}
+    assert trail[0]["kind"] == "candidate.coordinator_set" and trail[0]["data"] == {"from": None, "to": ADMIN,
+                                                                                           "role": "mentee"}
 
 
 def test_a_branch_admin_hands_a_caseload_over(client, mentee, mentor):
@@ -365,7 +367,7 @@ def test_events_hold_codes_never_personal_values(client, mentee):
     p = person(client, mentee)
     for value in (p["name"], "Amal", "Benali", p["email"], p["phone"], "Warehouse", "logistics job", "Calm"):
         assert value not in raw, value
-    assert json.loads(raw)[0]["data"] == {"from": "not_suitable", "to": "withdrawn", "reason": None}
+    assert json.loads(raw)[0]["data"] == {"from": "not_suitable", "to": "withdrawn", "reason": None, "role": "mentee"}
 
 
 def test_another_branchs_candidate_is_not_found_under_ones_own_branch(client, mentee):

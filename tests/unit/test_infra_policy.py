@@ -29,7 +29,7 @@ ITEM_ACTIONS = {
     "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
 }
 TENANT_PATTERN = "T#${aws:PrincipalTag/branch}#*"
-PLATFORM_PATTERNS = {"REGISTRY", "T#*#BRANCH", "T#*#STAFF#*", "T#*#STAFFEMAIL#*"}
+PLATFORM_PATTERNS = {"REGISTRY", "T#*#BRANCH", "T#*#STAFF#*", "T#*#STAFFEMAIL#*", "T#*#AGG"}
 PERSONAL_KEYS = ["T#antwerp#PERSON#123", "T#antwerp#DUO#42", "T#antwerp#SESSION#7", "T#antwerp#EVENT#2026-11-24"]
 
 
@@ -282,6 +282,18 @@ def test_the_platform_role_reaches_platform_items_and_no_personal_data(platform)
     assert not _platform_may(platform, "dynamodb:GetItem", None)
     assert not _platform_may(platform, "dynamodb:Scan", None)
     assert not _platform_may(platform, "dynamodb:Query", [own[1]], resource=f"{TABLE_ARN}/index/gsi2")
+
+
+def test_the_head_office_reads_report_aggregates_and_nothing_personal(platform):
+    aggregates = keys.aggregate_list_key("antwerp")
+    assert _platform_may(platform, "dynamodb:Query", [aggregates])
+    assert _platform_may(platform, "dynamodb:GetItem", [aggregates])
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"):
+        assert not _platform_may(platform, action, [aggregates]), action
+    for key in (keys.candidate_key("antwerp", "c-1")[0], keys.duo_key("antwerp", "d-1")[0],
+                keys.applied_key("antwerp", "e-1")[0], keys.candidate_status_key("antwerp", "ready")):
+        assert not _platform_may(platform, "dynamodb:Query", [key]), key
+        assert not _platform_may(platform, "dynamodb:GetItem", [key]), key
 
 
 def test_platform_key_patterns_are_exactly_the_platform_kinds(platform):
