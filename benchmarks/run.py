@@ -1,4 +1,4 @@
-"""``make bench``: every benchmark (issues 3, 4 and 5), each in a process of its own, one line per figure.
+"""``make bench``: every benchmark (issues 3 to 7), each in a process of its own, one line per figure.
 
 The benchmarks read their settings from the environment once per process and start their own
 moto (a loopback server for the cold starts, ``mock_aws`` for the round trips, the whole local
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         ("benchmarks.signup_load", ["--seconds", str(args.load_seconds)]),
         ("benchmarks.console_reads", []),
         ("benchmarks.matching", []),
+        ("benchmarks.matching_pool", []),
+        ("benchmarks.report_reads", []),
     )
     for module, extra in modules:
         done = subprocess.run([sys.executable, "-m", module, *extra], cwd=ROOT, check=False)
