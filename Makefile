@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test e2e lint token outbox package lint-infra bench reset clean
+.PHONY: run test e2e lint token outbox package lint-infra bench reset clean rebuild-reports
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ token: $(STAMP)
 ## The mails the local stack sent (newest last): make -s outbox [TO=amina@example.org] [N=50, 0 for all]
 outbox: $(STAMP)
 	@$(PY) -m local.outbox $(if $(TO),--to "$(TO)") $(if $(N),--limit "$(N)")
+
+## Recompute the report aggregates of the running local stack from its events: make rebuild-reports [BRANCH=ghent]
+rebuild-reports: $(STAMP)
+	@$(PY) -m local.rebuild_reports $(BRANCH)
 
 ## Benchmarks (cold start vs a minimal Chalice app, DynamoDB round trips, calls per signup, signups/s on the
 ## local stack with 20 clients and p50/p95); figures only, no verdict.
