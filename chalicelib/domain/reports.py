@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.duos import END_KINDS, MENTEE_EVALUATION, MENTOR_EVALUATION, OUTCOMES
@@ -605,6 +606,9 @@ def suppress(
       exactly one hidden cell, so that no hidden count is the difference of visible ones.
     - A share's base minus its numerator is a count too (those who said no): it takes part as a hidden
       cell of its own when small, which hides the numerator beside it.
+    - Sums share cells (a branch's cell is in its country's sum and in its row's role sum), so combining
+      them could still pin a hidden count down: the published sums are then solved exactly, and while
+      they fix a small count (or a small rest) to one value, one more cell next to it is hidden.
     - A share whose numerator or base is hidden is hidden.
     """
     marker = f"<{threshold}"
@@ -644,21 +648,36 @@ def suppress(
         part = parts.get(col)
         return 0 if part and ((row, part[0]) in hidden or (row, part[1]) in hidden) else 1
 
-    changed = True
-    while changed:
-        changed = False
-        for total, members in lines:
-            if total not in values:
-                continue  # a sum nobody publishes reveals nothing
-            cells = [c for c in (total, *members) if c in values]
-            if sum(c in hidden for c in cells) != 1:
-                continue
-            visible = [c for c in members if c in values and c not in hidden and values[c] != 0]
-            if not visible and total not in hidden and values[total] != 0:
-                visible = [total]
-            if visible:
-                hidden.add(min(visible, key=lambda c: (_cost(c), abs(values[c]), order[c])))
-                changed = True
+    def _fill() -> None:
+        """Until no sum has exactly one hidden cell: hide the smallest nonzero visible member (else the total)."""
+        changed = True
+        while changed:
+            changed = False
+            for total, members in lines:
+                if total not in values:
+                    continue  # a sum nobody publishes reveals nothing
+                cells = [c for c in (total, *members) if c in values]
+                if sum(c in hidden for c in cells) != 1:
+                    continue
+                visible = [c for c in members if c in values and c not in hidden and values[c] != 0]
+                if not visible and total not in hidden and values[total] != 0:
+                    visible = [total]
+                if visible:
+                    hidden.add(min(visible, key=lambda c: (_cost(c), abs(values[c]), order[c])))
+                    changed = True
+
+    # Two hidden cells in every sum stop a subtraction within one sum; the exact solve catches combinations.
+    rests = {cell for cell in values if cell[1].startswith(_REST)}
+    _fill()
+    for _ in range(len(values)):
+        leaks = [c for c in _determined(lines, values, hidden | rests) if 0 < values[c] < threshold]
+        if not leaks:
+            break
+        extra = _next_to(leaks[0], lines, values, hidden | rests)
+        if extra is None:
+            break  # cannot happen: with every nonzero count hidden, nothing small is determined
+        hidden.add(min(extra, key=lambda c: (abs(values[c]), order[c])))
+        _fill()
 
     out: dict[str, dict[str, int | float | str | None]] = {row: dict(cols) for row, cols in table.items()}
     for row, col in hidden:
@@ -669,6 +688,58 @@ def suppress(
             if col in cols and ((row, numerator) in hidden or (row, base) in hidden):
                 cols[col] = marker
     return out
+
+
+def _determined(lines: list[tuple[Cell, list[Cell]]], values: Mapping[Cell, int], unknown: set[Cell]) -> set[Cell]:
+    """The unknown cells that the sums (total = members, visible cells known) fix to one value.
+
+    Exact Gauss-Jordan elimination with fractions over the sums that hold an unknown cell; a cell is fixed
+    when its reduced row holds no other unknown."""
+    pivots: dict[Cell, dict[Cell, Fraction]] = {}
+    for total, members in lines:
+        if total not in values:
+            continue
+        row: dict[Cell, Fraction] = {}
+        for sign, cell in ((1, total), *((-1, m) for m in members)):
+            if cell in values and cell in unknown:
+                row[cell] = row.get(cell, Fraction(0)) + sign
+        for cell in [c for c in row if c in pivots]:
+            factor = row.get(cell)
+            if factor:
+                for other, coefficient in pivots[cell].items():
+                    row[other] = row.get(other, Fraction(0)) - factor * coefficient
+        row = {c: k for c, k in row.items() if k}
+        if not row:
+            continue
+        pivot = min(row)
+        scale = row[pivot]
+        row = {c: k / scale for c, k in row.items()}
+        for other_row in pivots.values():
+            factor = other_row.get(pivot)
+            if factor:
+                for cell, coefficient in row.items():
+                    value = other_row.get(cell, Fraction(0)) - factor * coefficient
+                    if value:
+                        other_row[cell] = value
+                    else:
+                        other_row.pop(cell, None)
+        pivots[pivot] = row
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+
+
+def _next_to(cell: Cell, lines: list[tuple[Cell, list[Cell]]], values: Mapping[Cell, int],
+             unknown: set[Cell]) -> list[Cell] | None:
+    """The nonzero visible counts in the sums nearest to ``cell`` (its own sums, then theirs...)."""
+    seen, frontier = {cell}, {cell}
+    while frontier:
+        near = [[t, *ms] for t, ms in lines if t in values and (t in frontier or frontier.intersection(ms))]
+        found = [c for line in near for c in line
+                 if c in values and c not in unknown and values[c] != 0 and not c[1].startswith(_REST)]
+        if found:
+            return found
+        frontier = {c for line in near for c in line if c in values and c not in seen}
+        seen |= frontier
+    return None
 
 
 def is_hidden(value: object) -> bool:
