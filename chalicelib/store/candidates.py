@@ -353,7 +353,8 @@ class CandidateRepository:
                         )
                         withdrawn = Event("candidate.withdrawn", "candidate", candidate.id, CANDIDATE_ACTOR, at,
                                           fields=("status",), data={"from": CandidateStatus.REGISTERED.value,
-                                                                    "to": status, "reason": "cancelled_registration"})
+                                                                    "to": status, "reason": "cancelled_registration",
+                                                                    "role": candidate.role.value})
                         tx.save(event_item(branch, withdrawn))
                         reg_pk, reg_sk = keys.registration_key(branch, old, candidate.id)
                         tx.update(RegistrationItem(reg_pk, reg_sk), actions=[RegistrationItem.status.set("cancelled")])

@@ -15,8 +15,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-SUPPRESSED = "<5"  # domain.reports.suppress's marker of a hidden count
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+
+
+def _hidden(marker: str) -> str:
+    """domain.reports.suppress's marker of a hidden count ("<5", "<10") as the pages show it: "< 5"."""
+    return "< " + marker[1:] if marker.startswith("<") else marker
 
 
 def formatters(lang: str, country: str | None = None) -> dict[str, Callable[[Any], str]]:
@@ -31,14 +35,14 @@ def formatters(lang: str, country: str | None = None) -> dict[str, Callable[[Any
         if value is None or value == "":
             return "—"
         if isinstance(value, str):
-            return "< 5" if value == SUPPRESSED else value
+            return _hidden(value)
         return format_decimal(value, locale=locale)
 
     def percent(value: Any) -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, str):
-            return "< 5" if value == SUPPRESSED else value
+            return _hidden(value)
         return format_percent(value, "#,##0.#%", locale=locale)
 
     return {"number": number, "percent": percent}
