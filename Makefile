@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test e2e lint token outbox package lint-infra bench reset clean rebuild-reports
+.PHONY: run test e2e lint token outbox package lint-infra bench reset clean rebuild-reports export-branch import-branch
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,16 @@ outbox: $(STAMP)
 ## Recompute the report aggregates of the running local stack from its events: make rebuild-reports [BRANCH=ghent]
 rebuild-reports: $(STAMP)
 	@$(PY) -m local.rebuild_reports $(BRANCH)
+
+## Back up one branch of the running local stack to a file: make export-branch BRANCH=ghent [FILE=ghent.jsonl]
+export-branch: $(STAMP)
+	@test -n "$(BRANCH)" || { echo "usage: make export-branch BRANCH=ghent [FILE=ghent.jsonl]" >&2; exit 2; }
+	@$(PY) -m local.branch_data export "$(BRANCH)" $(if $(FILE),--file "$(FILE)")
+
+## Restore a branch from such a file (its aggregates rebuilt): make import-branch FILE=ghent.jsonl [REPLACE=1]
+import-branch: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make import-branch FILE=ghent.jsonl [REPLACE=1]" >&2; exit 2; }
+	@$(PY) -m local.branch_data import "$(FILE)" $(if $(REPLACE),--replace)
 
 ## Benchmarks (cold start vs a minimal Chalice app, DynamoDB round trips, calls per signup, signups/s on the
 ## local stack with 20 clients and p50/p95); figures only, no verdict.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalice import Chalice, Cron, Rate
@@ -77,3 +78,30 @@ def send_reminders(event: Any) -> None:
 
     sessions.send_reminders(repos.get())
     reminders.send_duo_reminders(repos.get())
+
+@app.schedule(Cron(30, 3, "*", "*", "?", "*"), name="sweep_retention")
+def sweep_retention(event: Any) -> None:
+    from chalicelib.services import repos, retention
+
+    retention.sweep(repos.get())
+
+
+@app.lambda_function(name="rebuild_reports")
+def rebuild_reports(event: Any, context: Any) -> dict[str, Any]:
+    """An operator's repair (`aws lambda invoke`, see the README): recompute the report aggregates from the
+    events. ``{"branch": "ghent"}`` for one branch, ``{}`` for every branch; answers ``{"rebuilt": {branch:
+    events read}}``, or ``{"error": code, "message": ...}`` for an event it cannot run (nothing is changed)."""
+    from chalicelib.domain.branches import BRANCH_ID_PATTERN
+    from chalicelib.domain.errors import NotFoundError
+    from chalicelib.services import reports, repos
+
+    usage = 'Send {"branch": "<branch id>"} for one branch, or {} for every branch.'
+    if not isinstance(event, dict) or set(event) - {"branch"}:
+        return {"error": "bad_event", "message": usage}
+    branch = event.get("branch")
+    if branch is not None and (not isinstance(branch, str) or not re.fullmatch(BRANCH_ID_PATTERN, branch)):
+        return {"error": "bad_branch", "message": "A branch id is lowercase letters, digits and hyphens. " + usage}
+    try:
+        return {"rebuilt": reports.rebuild(repos.get(), branch)}
+    except NotFoundError as error:
+        return {"error": "branch_not_found", "message": error.message}

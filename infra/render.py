@@ -1,7 +1,8 @@
 """Render the merge template: ``infra/template.json`` with what the code defines filled in.
 
 * The table is defined once, by the PynamoDB model (``chalicelib.store.table.table_properties()``);
-  ``template.json`` only adds what belongs to the stack (its name, deletion policies, metadata).
+  ``template.json`` only adds what belongs to the stack (its name, its encryption key, deletion
+  policies, metadata).
 * The public routes are defined once, by the route registry (``chalicelib.api.routing.ROUTES``):
   every anonymous route, and every CORS preflight, gets the stage's lower throttling limits
   (``PublicRead*`` for GET/HEAD/OPTIONS, ``PublicWrite*`` for the others), so a new public route
@@ -67,6 +68,28 @@ def public_method_settings() -> list[dict[str, Any]]:
     return settings
 
 
+def table_with_stack_properties(generated: dict[str, Any], hand_written: dict[str, Any]) -> dict[str, Any]:
+    """The model's table properties plus what only the stack knows (its name, the ARN of its key).
+
+    ``template.json`` may add properties, or add keys to one of the model's objects (``SSESpecification``
+    gets the stack's ``KMSMasterKeyId``), but never set a value the model sets.
+    """
+    merged = dict(generated)
+    clash: list[str] = []
+    for name, value in hand_written.items():
+        model = generated.get(name)
+        if model is None:
+            merged[name] = value
+        elif isinstance(value, dict) and isinstance(model, dict):
+            clash += [f"{name}.{key}" for key in value if key in model]
+            merged[name] = {**model, **value}
+        else:
+            clash.append(name)
+    if clash:
+        raise ValueError(f"infra/template.json sets table properties that the model owns: {sorted(clash)}")
+    return merged
+
+
 def render() -> dict[str, Any]:
     """The merge template as a dict: ``Table.Properties`` from the model, public throttling from the routes."""
     if str(ROOT) not in sys.path:
@@ -75,11 +98,7 @@ def render() -> dict[str, Any]:
 
     template = json.loads(SOURCE.read_text(encoding="utf-8"))
     table = template["Resources"]["Table"]
-    hand_written = table.get("Properties", {})
-    generated = table_properties()
-    if clash := sorted(set(hand_written) & set(generated)):
-        raise ValueError(f"infra/template.json sets table properties that the model owns: {clash}")
-    table["Properties"] = {**generated, **hand_written}
+    table["Properties"] = table_with_stack_properties(table_properties(), table.get("Properties", {}))
 
     api = template["Resources"]["RestAPI"]["Properties"]
     if [s["ResourcePath"] for s in api.get("MethodSettings", [])] != [STAGE_DEFAULT_PATH]:

@@ -42,7 +42,7 @@ _ATTRIBUTES = {
 }
 _PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 MAIL_FROM = "no-reply@mail.duo.example"
-_PARAMETERS = {"MailFromAddress": MAIL_FROM, "MailFromName": "DUO for a JOB", "PublicUrl": "https://signup.duo.example",
+_PARAMETERS = {"TableName": "duo", "MailFromAddress": MAIL_FROM, "MailFromName": "DUO for a JOB", "PublicUrl": "https://signup.duo.example",
                "AuthDomainPrefix": "duo-staff-test"}
 
 
@@ -337,7 +337,11 @@ def test_the_table_is_retained_and_defined_by_the_model(template):
     assert table["Type"] == "AWS::DynamoDB::Table"
     assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
     props = {k: v for k, v in table["Properties"].items() if k != "TableName"}
-    assert props == table_properties()
+    model = table_properties()
+    assert {k: v for k, v in props.items() if k != "SSESpecification"} == {
+        k: v for k, v in model.items() if k != "SSESpecification"}
+    assert props["SSESpecification"] == {**model["SSESpecification"], "SSEType": "KMS",
+                                         "KMSMasterKeyId": {"Fn::GetAtt": ["TableKey", "Arn"]}}
     assert props["DeletionProtectionEnabled"] is True
     assert {i["IndexName"] for i in props["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2", "gsi3"}
 
