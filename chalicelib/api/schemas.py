@@ -76,6 +76,7 @@ PerLanguageText = dict[Language, Annotated[str, Field(max_length=500)]]
 
 class SignupSettings(Strict):
     privacy_notice_version: Annotated[str, Field(min_length=1, max_length=20)] = None  # type: ignore[assignment]
+    reconsent_required: bool = Field(None, description="A new notice version needs everyone's consent again.")
     privacy_notice_url: dict[Language, Annotated[str, Field(max_length=300, pattern=r"^(https://\S+)?$")]] = Field(
         None, description="The privacy notice per language (https)."
     )

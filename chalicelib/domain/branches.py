@@ -86,6 +86,8 @@ def default_config(country: str) -> dict[str, Any]:
         "signup": {
             # Consent is recorded with this version; a new notice gets a new version.
             "privacy_notice_version": "1",
+            # Whether a new version needs everyone's consent again (they are mailed a link to agree).
+            "reconsent_required": False,
             # The branch's privacy notice, per language ("": the form shows the built-in summary).
             "privacy_notice_url": {},
             # Where else to turn, per language, for someone the programme is not for ("": nothing).

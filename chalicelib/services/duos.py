@@ -99,7 +99,8 @@ def mail_link(repos: Repos, branch: Branch, duo: Duo, purpose: str, side: str, t
                                "link_url": link_url(branch.id, token)}
     if purpose == "answer":
         context["when"] = _when(duo.first_meeting_at, branch, person.language)
-    return notify.send(repos, mail or MAILS[purpose], person.email, person.language, **context)
+    return notify.send(repos, mail or MAILS[purpose], person.email, person.language, privacy=(branch.id, person.id),
+                       **context)
 
 
 # --- Reads ----------------------------------------------------------------------------------------

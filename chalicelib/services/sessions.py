@@ -137,7 +137,7 @@ def _tell_registrants(repos: Repos, branch: Branch, session: InfoSession, mail: 
             context["signup_url"] = notify.signup_url(branch.id, reg.language)
         else:
             context["manage_url"] = _fresh_link(repos, branch.id, reg)
-        told += notify.send(repos, mail, reg.email, reg.language, **context)
+        told += notify.send(repos, mail, reg.email, reg.language, privacy=(branch.id, reg.candidate_id), **context)
     return told
 
 
@@ -176,6 +176,7 @@ def _remind_branch(repos: Repos, branch_id: str, now: datetime) -> int:
             if repos.sessions.mark_reminded(branch_id, session.id, reg.candidate_id, now_iso()):
                 context = {"branch": branch, "session": session, "name": reg.name}
                 sent += notify.send(
-                    repos, "reminder", reg.email, reg.language, manage_url=_fresh_link(repos, branch_id, reg), **context
+                    repos, "reminder", reg.email, reg.language, manage_url=_fresh_link(repos, branch_id, reg),
+                    privacy=(branch_id, reg.candidate_id), **context
                 )
     return sent

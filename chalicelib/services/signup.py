@@ -198,7 +198,7 @@ def sign_up(repos: Repos, branch_id: str, body: Any, *, idempotency_key: str | N
     logger.info("signed up", extra={"role": role.value})
     notify.send(
         repos, "confirmation", candidate.email, language, branch=branch, session=session, name=candidate.name,
-        manage_url=notify.manage_url(branch.id, candidate.id, token, language),
+        manage_url=notify.manage_url(branch.id, candidate.id, token, language), privacy=(branch.id, candidate.id),
     )
     return receipt
 
@@ -218,6 +218,7 @@ def _remind_registered(repos: Repos, branch: Branch, candidate_id: str) -> None:
     notify.send(
         repos, "already_registered", existing.email, existing.language, branch=branch, session=session,
         name=existing.name, manage_url=notify.manage_url(branch.id, existing.id, token, existing.language),
+        privacy=(branch.id, existing.id),
     )
 
 
@@ -244,6 +245,7 @@ def cancel_registration(repos: Repos, branch_id: str, candidate_id: str, token: 
     notify.send(
         repos, "registration_cancelled", candidate.email, view.language, branch=view.branch, session=view.session,
         name=view.candidate_name, signup_url=notify.signup_url(branch_id, view.language),
+        privacy=(branch_id, candidate_id),
     )
     return dataclasses.replace(view, status=CandidateStatus.WITHDRAWN.value)
 
@@ -265,5 +267,6 @@ def change_registration(
     notify.send(
         repos, "confirmation", candidate.email, view.language, branch=view.branch, session=changed.session,
         name=candidate.name, manage_url=notify.manage_url(branch_id, candidate_id, token, view.language),
+        privacy=(branch_id, candidate_id),
     )
     return changed

@@ -252,11 +252,13 @@ class EventItem(TableItem):
 
 
 class LinkItem(TableItem):
-    """A personal link's purpose (answer, evaluation, outcome), found by its token's hash."""
+    """A personal link's purpose, found by its token's hash: a duo's (answer, evaluation, outcome: duo_id and
+    side) or a person's (privacy, export, download: candidate_id)."""
 
     purpose = UnicodeAttribute()
-    duo_id = UnicodeAttribute()
-    side = UnicodeAttribute()  # mentee | mentor
+    duo_id = UnicodeAttribute(null=True)
+    side = UnicodeAttribute(null=True)  # mentee | mentor
+    candidate_id = UnicodeAttribute(null=True)
     valid_until = UnicodeAttribute()
     used_at = UnicodeAttribute(null=True)
     expires_at = TTLAttribute()

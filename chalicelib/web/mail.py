@@ -21,6 +21,11 @@ MAILS = (
     "duo_evaluation_reminder",
     "duo_outcome",
     "duo_no_meeting",
+    # privacy (issue 8): the privacy page, a copy of one's data, withdrawal, a new privacy notice
+    "privacy_link",
+    "privacy_copy",
+    "privacy_withdrawn",
+    "privacy_consent",
 )
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 

@@ -242,6 +242,24 @@ CONSOLE_FORMS.update({
         "action": "save", "version": _version(branch), "name": branch.title(), "time_zone": "Europe/Brussels",
         "languages": ["nl", "fr"]},
 })
+# A person's own privacy pages (issue 8): their privacy link and a copy link; the forms they send.
+DUO_OBJECTS.update({
+    "privacy_token": lambda objects, branch: _privacy_link(objects, branch, "privacy"),
+    "copy_token": lambda objects, branch: _privacy_link(objects, branch, "export"),
+})
+FORMS.update({
+    ("POST", "/branches/{branch}/privacy"): lambda objects, branch: {"email": f"someone@{branch}.example.org"},
+    ("POST", "/branches/{branch}/privacy/{privacy_token}"): lambda objects, branch: {"action": "copy"},
+})
+
+
+def _privacy_link(objects: Objects, branch: str, purpose: str) -> str:
+    from chalicelib.services import privacy_links
+    from chalicelib.services import repos as repos_module
+
+    return privacy_links.mint(repos_module.get(), branch, objects.get("candidate_id", branch), purpose)
+
+
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
 BRANCH_ROUTES = [s for s in ROUTES if "branch" in s.path_params]

@@ -181,10 +181,11 @@ def test_every_mail_renders_in_every_language(lang):
     duo = dict(other_name="Noor", when="mardi 1 décembre 2026, 18:30", link_url="https://x/links/t", days=14,
                duo_url="https://x/duo")  # the duo mails' own ("when" is a text there, not the session helper)
     for mail in MAILS:
-        subject, text = render_mail(mail, lang, **({**context, **duo} if mail.startswith("duo_") else context))
+        linked = mail.startswith(("duo_", "privacy_"))
+        subject, text = render_mail(mail, lang, **({**context, **duo} if linked else context))
         assert subject and "\n" not in subject and len(subject) < 120
         assert "Liège" in text, mail
-        if mail.startswith("duo_"):  # a duo mail carries a personal link (or the duo's page), not a session
+        if linked:  # a duo or privacy mail carries a personal link (or the duo's page), not a session
             assert duo["link_url"] in text or duo["duo_url"] in text, mail
             continue
         assert "Amal" in text, mail
