@@ -34,6 +34,10 @@ def _feed_new_records(seen: set[str]) -> int:
     return len(new)
 
 
+def _staff_count(repos) -> int:
+    return next(row["staff_count"] for row in repos.branches.list(100, None)[0] if row["id"] == B)
+
+
 def _figures(repos) -> tuple:
     year = str(date.today().year)
     report = reports.branch_report(repos, B, year)
@@ -64,6 +68,7 @@ def test_an_exported_branch_deleted_and_imported_is_the_same_item_for_item(seede
     assert seeded.aggregates.months(B), "the branch has figures to keep"
     other = branch_data.export(_db(), TABLE, "antwerp")
     figures = _figures(seeded)
+    staff_count = _staff_count(seeded)
 
     path = tmp_path / "ghent.jsonl"
     branch_data.write_file(path, B, TABLE, before)
@@ -86,6 +91,7 @@ def test_an_exported_branch_deleted_and_imported_is_the_same_item_for_item(seede
     # written, so the figures do not double.
     assert _feed_new_records(seen) >= len(before)
     assert _figures(seeded) == figures
+    assert _staff_count(seeded) == staff_count == 2, "the staff removed and imported again count once"
 
 
 def test_an_import_refuses_to_overwrite_a_branch_unless_told_to_replace_it(seeded, branch_with_history, tmp_path):
