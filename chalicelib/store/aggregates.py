@@ -3,7 +3,9 @@ events and rebuilt from them when asked.
 
 Applying an event is ONE transaction: its marker (written only if absent) and the ADD of its deltas to the
 month items it touches, so a repeated or late stream delivery changes nothing and any order gives the same
-sums. A report reads a branch's months with one query, whatever the number of people behind them.
+sums. A marker already there is seen with one read before any transaction (a redelivery, or the events of a
+restored branch, whose markers the import writes first), which costs less than a cancelled transaction.
+A report reads a branch's months with one query, whatever the number of people behind them.
 """
 
 from __future__ import annotations
@@ -43,9 +45,15 @@ class AggregateRepository:
         for month, counter, n in rows:
             by_month[month][counter] += n
         with self._scopes.tenant(branch) as conn:
+            marker = keys.applied_key(branch, event_id)
+            try:
+                AppliedItem.get(*marker, consistent_read=True, attributes_to_get=["pk"])
+                return False
+            except AppliedItem.DoesNotExist:
+                pass
             try:
                 with TransactWrite(connection=conn.connection) as tx:
-                    tx.save(AppliedItem(*keys.applied_key(branch, event_id), expires_at=now + MARKERS_KEPT),
+                    tx.save(AppliedItem(*marker, expires_at=now + MARKERS_KEPT),
                             condition=AppliedItem.pk.does_not_exist())
                     for month, counters in by_month.items():
                         actions = [AggregateItem.month.set(month)]
