@@ -14,7 +14,6 @@ from chalicelib.api.people_schemas import (
     CoordinatorIn,
     EventOut,
     EventPage,
-    EventsQuery,
     IntakeIn,
     IntakeScheduleIn,
     PersonOut,
@@ -25,6 +24,8 @@ from chalicelib.api.people_schemas import (
     TrainingIn,
     WithdrawIn,
 )
+from chalicelib.api.privacy import record_read
+from chalicelib.api.privacy_schemas import EventsReadQuery, PersonReadQuery
 from chalicelib.api.routing import Call, route
 from chalicelib.domain.candidates import Candidate
 from chalicelib.domain.events import Event
@@ -49,7 +50,7 @@ def person_out(person: Person) -> PersonOut:
         work_permit=c.work_permit, profession=c.profession, available_six_months=c.available_six_months,
         heard_from=c.heard_from, coordinator_id=c.coordinator_id, intake=c.intake, training=c.training,
         help_needs=c.help_needs, availability=c.availability, duo_id=c.duo_id, duo_ids=c.duo_ids,
-        declined_with=c.declined_with, created_at=c.created_at, updated_at=c.updated_at,
+        declined_with=c.declined_with, created_at=c.created_at, updated_at=c.updated_at, restricted=c.restricted,
         readiness=ReadinessOut(modules=list(r.modules), required=list(r.required), done=list(r.done),
                                missing=list(r.missing), complete=r.complete) if r else None,
     )
@@ -64,17 +65,20 @@ def _answer(call: Call, c: Candidate) -> PersonOut:
     return person_out(people.person_of(r, r.branches.get(call.params["branch"]), c))
 
 
-@route(bp, CANDIDATE, "GET", summary="A person: their record, intake, training and current duo",
-       roles=STAFF, response=PersonOut, tags=TAGS)
+@route(bp, CANDIDATE, "GET", summary="A person: their record, intake, training and current duo (the read is "
+       "audited, with the reason given)", roles=STAFF, query=PersonReadQuery, response=PersonOut, tags=TAGS)
 def read_person(call: Call) -> PersonOut:
-    return person_out(people.get_person(repos.get(), call.params["branch"], call.params["candidate_id"]))
+    person = people.get_person(repos.get(), call.params["branch"], call.params["candidate_id"])
+    record_read(call, person.candidate.id, "read_person")
+    return person_out(person)
 
 
-@route(bp, CANDIDATE + "/events", "GET", summary="A person's trail of changes, newest first",
-       roles=STAFF, query=EventsQuery, response=EventPage, tags=TAGS)
+@route(bp, CANDIDATE + "/events", "GET", summary="A person's trail of changes, newest first (the read is audited)",
+       roles=STAFF, query=EventsReadQuery, response=EventPage, tags=TAGS)
 def person_events(call: Call) -> EventPage:
     rows, cursor = people.events(repos.get(), call.params["branch"], call.params["candidate_id"],
                                  limit=call.query.limit, cursor=call.query.cursor)
+    record_read(call, call.params["candidate_id"], "read_events")
     return EventPage(items=[event_out(e) for e in rows], next=cursor)
 
 

@@ -137,6 +137,8 @@ class PersonOut(Out):
     created_at: str
     updated_at: str
     readiness: ReadinessOut | None
+    restricted: dict | None = Field(None, description="Processing restricted at the person's request (GDPR art. "
+                                                      "18): {at, by}; null when not.")
 
 
 class EventOut(Out):

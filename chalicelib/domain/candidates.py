@@ -115,3 +115,5 @@ class Candidate:
     duo_id: str = ""  # the current pairing or duo
     duo_ids: list[str] = field(default_factory=list)
     declined_with: list[str] = field(default_factory=list)  # candidates never to be paired with again
+    # processing restricted at the person's request (GDPR art. 18): {"at", "by"}; None: not restricted
+    restricted: dict | None = None

@@ -7,7 +7,7 @@ the ones of the task list itself (intakes, agreement, intervisions ahead of the 
 argument: the caller reads the clock. Dates are UTC dates, as the duo's own rules count them.
 
 The task list reads only the records that may give a task (``CANDIDATE_SOURCES``, ``DUO_SOURCES``):
-the open statuses and phases, never the closed history.
+the open statuses and phases, never the closed history; and the branch's open privacy requests.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from chalicelib.domain.duos import (
     outcome_due_on,
     pending_sides,
 )
+from chalicelib.domain.privacy_requests import Request
 
 
 class TaskKind(StrEnum):
@@ -46,6 +47,7 @@ class TaskKind(StrEnum):
     EVALUATION_DUE = "evaluation_due"  # a closed duo with an evaluation missing
     OUTCOME_DUE = "outcome_due"  # 12 months after the start, no outcome recorded
     LAPTOP_DUE_BACK = "laptop_due_back"  # a loan to return within 7 days (or late)
+    PRIVACY_REQUEST = "privacy_request"  # a person's request about their data, due a month after it came
 
 
 # How long a step may wait before it is overdue (the domain gives the others: 24 h, 14 days, 12 months).
@@ -176,6 +178,19 @@ def duo_tasks(duo: Duo, now: datetime) -> list[Task]:
             due = date.fromisoformat(service["return_due"])
             add(TaskKind.LAPTOP_DUE_BACK, due.isoformat(), today > due, service_id=service["id"], code=service["code"])
     return out
+
+
+def request_tasks(requests: list[Request], now: datetime, people: dict[str, TaskPerson] | None = None) -> list[Task]:
+    """One task per open privacy request, about its person (``people``: id -> who, when known), due on its
+    deadline and overdue the day after. Nobody's caseload: the branch admin answers them."""
+    today = now.date()
+    known = people or {}
+    return [
+        Task(TaskKind.PRIVACY_REQUEST, "candidate", r.candidate_id,
+             (known[r.candidate_id],) if r.candidate_id in known else (), "", r.due_on, r.overdue(today),
+             {"request_id": r.id, "request_kind": r.kind.value, "source": r.source.value})
+        for r in requests if r.open
+    ]
 
 
 def for_coordinator(tasks: list[Task], staff_id: str | None) -> list[Task]:

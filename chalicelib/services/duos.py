@@ -142,6 +142,7 @@ def pair(repos: Repos, branch_id: str, mentee_id: str, mentor_id: str, first_mee
     branch = repos.branches.get(branch_id)
     mentee = _candidate(repos, branch_id, mentee_id, "mentee_id")
     mentor = _candidate(repos, branch_id, mentor_id, "mentor_id")
+    matching.ensure_not_restricted(mentee, mentor)  # 409 processing_restricted (GDPR art. 18)
     now = clock.now()
     duo, step = rules.pair(str(uuid.uuid4()), mentee, mentor, _local_to_utc(first_meeting_at, branch), now, actor)
     duo.phase_since = duo.created_at

@@ -24,6 +24,7 @@ from chalicelib.domain.events import new_event_id
 from chalicelib.domain.matching import Assessment, Reason, Settings
 from chalicelib.observability import logger, metrics
 from chalicelib.services import clock
+from chalicelib.services.people import ensure_not_restricted
 from chalicelib.services.repos import Repos
 from chalicelib.store.matching import ProposalRecord
 
@@ -49,6 +50,11 @@ def _suggested(branch: Branch, a: Candidate, b: Candidate) -> datetime:
     return matching.suggest_first_meeting(slots, _local_now(branch))
 
 
+def _pool(repos: Repos, branch_id: str) -> list[Candidate]:
+    """The branch's ready people, without those whose processing is restricted (GDPR art. 18)."""
+    return [c for c in repos.matching.pool(branch_id) if not c.restricted]
+
+
 def _split(pool: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
     return ([c for c in pool if c.role is CandidateRole.MENTEE], [c for c in pool if c.role is CandidateRole.MENTOR])
 
@@ -66,6 +72,7 @@ class Ranking:
 
 def _ready_person(repos: Repos, branch_id: str, candidate_id: str) -> Candidate:
     person = repos.candidates.get(branch_id, candidate_id)
+    ensure_not_restricted(person)
     if person.status is not CandidateStatus.READY:
         raise ConflictError(f"This person is not ready to be paired (status: {person.status.value}).",
                             code="not_ready")
@@ -78,7 +85,7 @@ def ranking(repos: Repos, branch_id: str, candidate_id: str, *, include_blocked:
     branch = repos.branches.get(branch_id)
     person = _ready_person(repos, branch_id, candidate_id)
     settings = settings or settings_of(branch)
-    others = [c for c in repos.matching.pool(branch_id) if c.role is not person.role and c.id != person.id]
+    others = [c for c in _pool(repos, branch_id) if c.role is not person.role and c.id != person.id]
     by_id = {c.id: c for c in others}
     ranked = matching.rank(matching.profile(person), [matching.profile(c) for c in others], settings)
     other_of = (lambda a: a.mentor_id) if person.role is CandidateRole.MENTEE else (lambda a: a.mentee_id)
@@ -131,6 +138,8 @@ class ProposalView:
 def _state(mentee: Candidate, mentor: Candidate) -> tuple[str, str]:
     if mentee.duo_id and mentee.duo_id == mentor.duo_id and mentee.status in BUSY:
         return "accepted", mentee.duo_id
+    if mentee.restricted or mentor.restricted:
+        return "unavailable", ""
     if mentee.status is CandidateStatus.READY and mentor.status is CandidateStatus.READY:
         return "open", ""
     return "unavailable", ""
@@ -169,6 +178,7 @@ def _check_people(pool_ids: set[str], known: dict[str, Candidate], names: dict[s
         raise InvalidInputError("Some people are not of this branch.", unknown)
     for name, cid in names.items():
         if cid not in pool_ids:
+            ensure_not_restricted(known[cid])
             status = known[cid].status.value.replace("_", " ")
             raise ConflictError(f"The person of {name} is not ready to be paired (status: {status}).",
                                 code="not_ready")
@@ -195,7 +205,7 @@ def propose(repos: Repos, actor_id: str, branch_id: str, *, mode: str = "score",
     from chalicelib.domain import assignment  # NumPy and lap: loaded by the first proposal only
 
     branch = repos.branches.get(branch_id)
-    pool = repos.matching.pool(branch_id)
+    pool = _pool(repos, branch_id)
     by_id = {c.id: c for c in pool}
     names = {f"pins[{i}].{side}": cid for i, (mentee_id, mentor_id) in enumerate(pins)
              for side, cid in (("mentee_id", mentee_id), ("mentor_id", mentor_id))}
@@ -352,7 +362,7 @@ def preview(repos: Repos, branch_id: str, patch: dict[str, Any]) -> Preview:
 
     branch = repos.branches.get(branch_id)
     current, candidate = settings_of(branch), candidate_settings(branch, patch)
-    pool = repos.matching.pool(branch_id)
+    pool = _pool(repos, branch_id)
     by_id = {c.id: c for c in pool}
     mentees, mentors = _split(pool)
     a_side, b_side = [matching.profile(c) for c in mentees], [matching.profile(c) for c in mentors]

@@ -40,11 +40,12 @@ from chalicelib.domain.intake import (
     next_status,
     readiness,
 )
+from chalicelib.domain.privacy_requests import CONTACT_FIELDS, AuditAction, check_contact
 from chalicelib.domain.registrations import Registration
 from chalicelib.domain.roles import Principal
 from chalicelib.domain.staff import StaffStatus
 from chalicelib.observability import logger
-from chalicelib.services import clock
+from chalicelib.services import audit, clock, privacy_requests
 from chalicelib.services.repos import Repos
 
 NOTES_FACTOR = 5  # personality notes may be longer than the other free texts
@@ -93,8 +94,17 @@ def _readiness(branch: Branch, c: Candidate) -> Readiness | None:
     return readiness(_modules(branch), c.training) if c.role is CandidateRole.MENTOR else None
 
 
+def ensure_not_restricted(*people: Candidate) -> None:
+    """Staff steps on a person whose processing is restricted (GDPR art. 18) are refused: 409
+    ``processing_restricted`` (lifting it, a correction, an export and an erasure are not steps)."""
+    if any(c.restricted for c in people):
+        raise ConflictError("Processing of this person's data is restricted at their request; a branch admin "
+                            "may lift the restriction.", code="processing_restricted")
+
+
 def _current(repos: Repos, branch_id: str, candidate_id: str, version: int) -> Candidate:
     c = repos.candidates.get(branch_id, candidate_id)
+    ensure_not_restricted(c)
     if c.version != version:
         raise ConflictError("This person's record changed meanwhile; reload it and try again.",
                             code="changed_meanwhile")
@@ -171,6 +181,9 @@ def mark_session(repos: Repos, actor: Principal, branch_id: str, session_id: str
             result.refused[candidate_id] = "not_registered"
             continue
         c = repos.candidates.get(branch_id, candidate_id)
+        if c.restricted:
+            result.refused[candidate_id] = "processing_restricted"
+            continue
         wanted = CandidateStatus.ATTENDED if attended else CandidateStatus.NO_SHOW
         if c.status is wanted:
             result.unchanged += 1
@@ -402,3 +415,57 @@ def recent_sessions(repos: Repos, branch_id: str, *, limit: int = 50, cursor: st
 
 def session_with_registrations(repos: Repos, branch_id: str, session_id: str) -> tuple[Any, list[Registration]]:
     return repos.sessions.get(branch_id, session_id), repos.sessions.registrations(branch_id, session_id)
+
+
+# --- Privacy (issue 8): restriction and correction --------------------------------------------------------
+def _staff(actor: Principal) -> str:
+    return actor.staff_id or actor.subject
+
+
+def restrict(repos: Repos, actor: Principal, branch_id: str, candidate_id: str, *, restricted: bool,
+             request_id: str | None = None, reason: str = "") -> Candidate:
+    """Restrict (or lift the restriction of) the processing of a person's data (GDPR art. 18): while
+    restricted, the person stays on record but is left out of matching and every staff step on them answers
+    409. Setting the state they are in already writes no change. Audited; ``request_id``: the restriction
+    request this answers (completed)."""
+    before = repos.candidates.get(branch_id, candidate_id)
+    request = privacy_requests.check(repos, branch_id, request_id, AuditAction.RESTRICT, candidate_id)
+    saved = before
+    if bool(before.restricted) != restricted:
+        at = clock.now_iso()
+        mark = {"at": at, "by": _staff(actor)} if restricted else None
+        after = dataclasses.replace(before, restricted=mark)
+        kind = "candidate.restricted" if restricted else "candidate.restriction_lifted"
+        saved = repos.candidates.step(before, after, _event(kind, before, actor, at, ("restricted",),
+                                                            request_id=request_id or None))
+        logger.info("processing restriction set", extra={"candidate_id": candidate_id, "restricted": restricted})
+    audit.record(repos, branch_id, staff_id=_staff(actor), candidate_id=candidate_id, action="restrict",
+                 reason=reason)
+    privacy_requests.answer(repos, request, actor=_staff(actor))
+    return saved
+
+
+def correct(repos: Repos, actor: Principal, branch_id: str, candidate_id: str, changes: dict[str, Any], *,
+            version: int, request_id: str | None = None, reason: str = "") -> Candidate:
+    """Correct a person's contact details (GDPR art. 16; allowed while processing is restricted), each checked
+    as the signup form checks it (400 at the field): the search terms, the email guard and the copies in
+    their registration and duos follow, in one transaction. The event names the fields changed, never their
+    values. Audited; ``request_id``: the rectification request this answers (completed)."""
+    branch = _branch(repos, branch_id)
+    values = check_contact(changes, languages=branch.languages, today=clock.today())
+    before = repos.candidates.get(branch_id, candidate_id)
+    if before.version != version:
+        raise ConflictError("This person's record changed meanwhile; reload it and try again.",
+                            code="changed_meanwhile")
+    request = privacy_requests.check(repos, branch_id, request_id, AuditAction.CORRECT, candidate_id)
+    after = dataclasses.replace(before, **values)
+    fields = tuple(f for f in CONTACT_FIELDS if f in values and getattr(before, f) != getattr(after, f))
+    saved = before
+    if fields:
+        event = _event("candidate.corrected", before, actor, clock.now_iso(), fields, request_id=request_id or None)
+        saved = repos.candidates.correct(before, after, event)
+        logger.info("candidate corrected", extra={"candidate_id": candidate_id, "fields": list(fields)})
+    audit.record(repos, branch_id, staff_id=_staff(actor), candidate_id=candidate_id, action="correct",
+                 reason=reason)
+    privacy_requests.answer(repos, request, actor=_staff(actor))
+    return saved

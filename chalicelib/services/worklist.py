@@ -4,10 +4,10 @@ Both read GSI2 partitions of the open candidate statuses and open duo phases (th
 counted over the last 12 months), so the number of DynamoDB calls follows the open work of a branch,
 never its closed history.
 
-The task list walks its sources (``domain.tasks.CANDIDATE_SOURCES`` / ``DUO_SOURCES``, most urgent
-first) a page of records at a time, until the page has ``limit`` tasks or every source is read; its
-cursor says which source and where in it to go on. A page may hold a few more than ``limit`` tasks
-(a duo may give several at once).
+The task list walks its sources (the open privacy requests, ``domain.tasks.CANDIDATE_SOURCES`` /
+``DUO_SOURCES``, most urgent first) a page of records at a time, until the page has ``limit`` tasks or
+every source is read; its cursor says which source and where in it to go on. A page may hold a few more
+than ``limit`` tasks (a duo may give several at once).
 """
 
 from __future__ import annotations
@@ -22,8 +22,17 @@ from typing import Any
 from chalicelib.domain.candidates import SETTLED_STATUSES, CandidateStatus
 from chalicelib.domain.duos import OPEN_PHASES, Phase, add_months
 from chalicelib.domain.errors import InvalidInputError
-from chalicelib.domain.tasks import CANDIDATE_SOURCES, DUO_SOURCES, Task, candidate_tasks, duo_tasks, for_coordinator
-from chalicelib.services import clock
+from chalicelib.domain.tasks import (
+    CANDIDATE_SOURCES,
+    DUO_SOURCES,
+    Task,
+    TaskPerson,
+    candidate_tasks,
+    duo_tasks,
+    for_coordinator,
+    request_tasks,
+)
+from chalicelib.services import clock, privacy_requests
 from chalicelib.services.repos import Repos
 from chalicelib.store.worklists import WorklistRepository
 
@@ -33,6 +42,7 @@ SETTLED_MONTHS = 12
 
 # The order the task list reads its sources in: the 24-hour answers first, intakes to plan last.
 SOURCES: tuple[tuple[str, str], ...] = (
+    ("privacy", "open"),  # legal deadlines (one month): the branch's open privacy requests
     ("duo", Phase.FIRST_MEETING.value),
     ("candidate", CandidateStatus.INTAKE_SCHEDULED.value),
     ("duo", Phase.AGREED.value),
@@ -89,7 +99,10 @@ def tasks(repos: Repos, branch_id: str, *, mine: str | None = None, limit: int =
     while source < len(SOURCES) and len(found) < limit and queries < MAX_QUERIES_PER_PAGE:
         kind, code = SOURCES[source]
         queries += 1
-        if kind == "candidate":
+        if kind == "privacy":
+            requests, inner = privacy_requests.open_page(repos, branch_id, limit=READ_PER_QUERY, cursor=inner)
+            rows = request_tasks(requests, now, _task_people(repos, branch_id, [r.candidate_id for r in requests]))
+        elif kind == "candidate":
             people, inner = repos.candidates.by_status(branch_id, code, limit=READ_PER_QUERY, cursor=inner)
             rows = [t for c in people for t in candidate_tasks(c, now)]
         else:
@@ -100,6 +113,13 @@ def tasks(repos: Repos, branch_id: str, *, mine: str | None = None, limit: int =
             source += 1
     more = source < len(SOURCES)
     return TaskPage(sorted(found, key=Task.sort_key), _encode(source, inner) if more else None, now)
+
+
+def _task_people(repos: Repos, branch_id: str, ids: list[str]) -> dict[str, TaskPerson]:
+    """Who the open privacy requests are about (one BatchGet; an erased person is left out)."""
+    if not ids:
+        return {}
+    return {c.id: TaskPerson(c.id, c.name, c.role.value) for c in repos.matching.people(branch_id, ids).values()}
 
 
 def staff_names(repos: Repos, branch_id: str) -> dict[str, str]:

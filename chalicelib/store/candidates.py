@@ -25,6 +25,7 @@ from chalicelib.domain.duos import OPEN_PHASES
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR, Event
 from chalicelib.domain.intake import query_words, search_terms
+from chalicelib.domain.privacy_requests import CONTACT_FIELDS
 from chalicelib.store import keys
 from chalicelib.store.events import event_item
 from chalicelib.store.models import (
@@ -96,6 +97,7 @@ def candidate_item(c: Candidate, link_hashes: list[str]) -> CandidateItem:
         duo_id=c.duo_id,
         duo_ids=list(c.duo_ids),
         declined_with=list(c.declined_with),
+        restricted=dict(c.restricted) if c.restricted else None,
     )
 
 
@@ -137,6 +139,7 @@ def to_candidate(item: CandidateItem) -> Candidate:
         duo_id=item.duo_id or "",
         duo_ids=list(item.duo_ids or []),
         declined_with=list(item.declined_with or []),
+        restricted=dict(item.restricted) if item.restricted else None,
     )
 
 
@@ -179,6 +182,9 @@ def change_actions(before: Candidate, after: Candidate, at: str) -> list:
             actions.append(getattr(CandidateItem, name).set(getattr(after, name)))
     if before.languages != after.languages:
         actions.append(CandidateItem.languages.set([{"code": x.code, "level": x.level} for x in after.languages]))
+    if before.restricted != after.restricted:
+        restricted = CandidateItem.restricted
+        actions.append(restricted.set(dict(after.restricted)) if after.restricted else restricted.remove())
     if before.coordinator_id != after.coordinator_id:
         actions += owner_actions(CandidateItem, after.branch, after.coordinator_id, f"CAND#{after.id}")
     if before.status != after.status:
@@ -430,6 +436,79 @@ class CandidateRepository:
                                  code="wrong_step")
         return ConflictError("This person's registration for the info session is missing.",
                              code="registration_missing")
+
+    # --- Privacy (issue 8) ---
+
+    def correct(self, before: Candidate, after: Candidate, event: Event) -> Candidate:
+        """Write a correction of ``CONTACT_FIELDS`` in ONE transaction, on condition of ``before.version``:
+        the candidate, their search terms (old ones deleted, new ones added), the email guard (moved to the
+        new address, refused when another person of the branch and role holds it: 409 ``email_taken``),
+        their current registration's copy, their duos' copy of the name, and the event."""
+        branch, at = before.branch, event.at
+        pk, sk = keys.candidate_key(branch, before.id)
+        actions = [getattr(CandidateItem, f).set(getattr(after, f)) for f in CONTACT_FIELDS
+                   if getattr(before, f) != getattr(after, f)]
+        actions += [CandidateItem.updated_at.set(at), CandidateItem.version.add(1)]
+        old_terms = search_terms(before.name, before.email, before.phone)
+        new_terms = search_terms(after.name, after.email, after.phone)
+        old_guard = keys.candidate_email_key(branch, before.role.value, before.email)
+        new_guard = keys.candidate_email_key(branch, after.role.value, after.email)
+        with self._scopes.tenant(branch) as conn:
+            registration = self._registration(branch, before) if before.session_id else None
+            duo_ids = self._existing_duos(branch, before.duo_ids) if before.name != after.name else []
+            try:
+                with TransactWrite(connection=conn.connection) as tx:
+                    tx.update(CandidateItem(pk, sk), actions=actions,
+                              condition=CandidateItem.pk.exists() & (CandidateItem.version == before.version))
+                    tx.save(event_item(branch, event))
+                    if old_guard != new_guard:
+                        tx.delete(GuardItem(*old_guard),
+                                  condition=(GuardItem.owner == before.id) | GuardItem.pk.does_not_exist())
+                        tx.save(GuardItem(*new_guard, owner=before.id), condition=GuardItem.pk.does_not_exist())
+                    for term in sorted(old_terms - new_terms):
+                        tx.delete(TermItem(*keys.term_key(branch, before.id, term)))
+                    for item in term_items(after):
+                        if item.sk.removeprefix(keys.TERM_PREFIX) in new_terms - old_terms:
+                            tx.save(item)
+                    if registration is not None:
+                        copied = [getattr(RegistrationItem, f).set(getattr(after, f)) for f in ("name", "email",
+                                  "language") if getattr(before, f) != getattr(after, f)]
+                        if copied:
+                            tx.update(registration, actions=copied, condition=RegistrationItem.pk.exists())
+                    side = DuoItem.mentee_name if before.role is CandidateRole.MENTEE else DuoItem.mentor_name
+                    for duo_id in duo_ids:
+                        tx.update(DuoItem(*keys.duo_key(branch, duo_id)), actions=[side.set(after.name)],
+                                  condition=DuoItem.pk.exists())
+            except TransactWriteError as error:
+                if error.cause_response_code != "TransactionCanceledException":
+                    raise
+                now = self.get(branch, before.id)
+                if now.version != before.version:
+                    raise ConflictError("This person's record changed meanwhile; reload it and try again.",
+                                        code="changed_meanwhile") from None
+                if old_guard != new_guard and self._owner(GuardItem, *new_guard) not in ("", before.id):
+                    message = "Another person of this branch has signed up with this email address."
+                    raise ConflictError(message, {"email": message}, code="email_taken") from None
+                raise ConflictError("This correction met another change; send it again.", code="retry") from None
+        after.version = before.version + 1
+        after.updated_at = at
+        return after
+
+    @staticmethod
+    def _registration(branch: str, c: Candidate) -> RegistrationItem | None:
+        try:
+            return RegistrationItem.get(*keys.registration_key(branch, c.session_id, c.id), consistent_read=True,
+                                        attributes_to_get=["pk", "sk"])
+        except DoesNotExist:
+            return None
+
+    @staticmethod
+    def _existing_duos(branch: str, duo_ids: list[str]) -> list[str]:
+        wanted = [keys.duo_key(branch, d) for d in dict.fromkeys(duo_ids)][:90]
+        if not wanted:
+            return []
+        found = DuoItem.batch_get(wanted, consistent_read=True, attributes_to_get=["pk", "sk", "duo_id"])
+        return sorted(item.duo_id for item in found)
 
     def by_status(
         self, branch: str, status: str, *, limit: int = 50, cursor: str | None = None, since: str | None = None

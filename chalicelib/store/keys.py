@@ -204,6 +204,44 @@ def applied_key(branch: str, event_id: str) -> tuple[str, str]:
 AGGREGATE_PREFIX = "MONTH#"
 
 
+# Privacy (issue 8): the branch's requests in one partition (few a month), listed by status and due date
+# (GSI1); the access audit one partition a month (``at#id``), and per person on GSI1; the audit's counts per
+# month sit in the aggregates' partition under ``AUDIT#`` (the head office sees that audits exist: counts only;
+# reports read ``MONTH#`` items only).
+def privacy_request_key(branch: str, request_id: str) -> tuple[str, str]:
+    return privacy_list_key(branch), f"{REQUEST_PREFIX}{_id(request_id)}"
+
+
+def privacy_list_key(branch: str) -> str:
+    return f"{tenant_prefix(branch)}PRIVACY"
+
+
+def privacy_status_key(branch: str, status: str) -> str:
+    return f"{tenant_prefix(branch)}PRIVACY#{_id(status)}"
+
+
+REQUEST_PREFIX = "REQ#"
+
+
+def audit_key(branch: str, month: str, at: str, audit_id: str) -> tuple[str, str]:
+    return audit_month_key(branch, month), f"{at}#{_id(audit_id)}"
+
+
+def audit_month_key(branch: str, month: str) -> str:
+    return f"{tenant_prefix(branch)}AUDIT#{_id(month)}"
+
+
+def audit_of_key(branch: str, candidate_id: str) -> str:
+    return f"{tenant_prefix(branch)}AUDITOF#{_id(candidate_id)}"
+
+
+def audit_count_key(branch: str, month: str) -> tuple[str, str]:
+    return aggregate_list_key(branch), f"{AUDIT_COUNT_PREFIX}{_id(month)}"
+
+
+AUDIT_COUNT_PREFIX = "AUDIT#"
+
+
 # Pagination cursors: opaque to callers, and only valid in the partition space they came from.
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:

@@ -185,6 +185,7 @@ class CandidateItem(TableItem):
     duo_id = UnicodeAttribute(default="")  # the current pairing or duo
     duo_ids = ListAttribute(of=UnicodeAttribute, default=list)  # every pairing and duo, oldest first
     declined_with = ListAttribute(of=UnicodeAttribute, default=list)  # never to be paired again
+    restricted = JSONAttribute(null=True)  # processing restricted (GDPR art. 18): {"at", "by"}; absent: not
 
 
 class IdempotencyItem(TableItem):
@@ -299,3 +300,30 @@ class TermItem(TableItem):
     """A search term of a candidate (accent-free, lowercase word of a name, email or phone)."""
 
     candidate_id = UnicodeAttribute()
+
+
+class RequestItem(TableItem):
+    """A person's privacy request (access, erasure, restriction, rectification): ids, codes and dates only."""
+
+    request_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    candidate_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    status = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    due_on = UnicodeAttribute()
+    done_at = UnicodeAttribute(default="")
+    done_by = UnicodeAttribute(default="")
+    note = UnicodeAttribute(default="")
+    opened_by = UnicodeAttribute(default="")
+
+
+class AuditItem(TableItem):
+    """One access of a staff member to a person's data: who, when, which person, what, and why if given."""
+
+    audit_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    staff_id = UnicodeAttribute()
+    candidate_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    reason = UnicodeAttribute(default="")

@@ -21,6 +21,7 @@ TASK_KINDS = {
     "evaluation_due": _("Evaluation due"),
     "outcome_due": _("Outcome at 12 months due"),
     "laptop_due_back": _("Laptop due back"),
+    "privacy_request": _("Privacy request to answer"),
 }
 STAGES = {
     "registered": _("Registered"),

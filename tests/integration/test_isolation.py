@@ -19,6 +19,7 @@ import pytest
 import app  # noqa: F401  (registers every route)
 from chalicelib.api import duo_schemas as ds
 from chalicelib.api import matching_schemas as ms
+from chalicelib.api import privacy_schemas as ps
 from chalicelib.api.imports import ImportIn
 from chalicelib.api.people_schemas import (
     AttendanceIn,
@@ -166,6 +167,26 @@ BODIES.update({
     ms.AcceptIn: lambda objects, branch: {},
     MatchingSettings: lambda objects, branch: {"weights": {"sector": 5}},
 })
+# Personal data (issue 8): a request about the branch's candidate, answering it, and acting on the candidate.
+BODIES.update({
+    ps.RequestIn: lambda objects, branch: {"kind": "access", "candidate_id": objects.get("candidate_id", branch)},
+    ps.CompleteIn: lambda objects, branch: {"status": "done"},
+    ps.RestrictIn: lambda objects, branch: {"restricted": True},
+    ps.EraseIn: lambda objects, branch: {"confirm": objects.get("candidate_id", branch)},
+    ps.CorrectionIn: lambda objects, branch: {"city": "Mortsel", "version": _stage(objects, branch, "attended")},
+})
+DUO_OBJECTS.setdefault("request_id", lambda objects, branch: _access_request(objects, branch))
+
+
+def _access_request(objects: Objects, branch: str) -> str:
+    """An open access request about the branch's candidate."""
+    from chalicelib.services import privacy_requests
+    from chalicelib.services import repos as repos_module
+
+    return privacy_requests.open_request(repos_module.get(), branch, kind="access", source="staff",
+                                         candidate_id=objects.get("candidate_id", branch), actor="staff-test").id
+
+
 # Form-encoded pages, by (method, path).
 FORMS = {
     ("POST", "/branches/{branch}/links/{token}"): lambda objects, branch: {"answer": "yes"},
