@@ -18,6 +18,7 @@ from chalicelib.api import matching_console as matching_console_api
 from chalicelib.api import people as people_api
 from chalicelib.api import people_console as people_console_api
 from chalicelib.api import privacy as privacy_api
+from chalicelib.api import privacy_console as privacy_console_api
 from chalicelib.api import privacy_pages as privacy_pages_api
 from chalicelib.api import reports as reports_api
 from chalicelib.api import reports_console as reports_console_api
@@ -47,6 +48,7 @@ app.register_blueprint(reports_api.bp)
 app.register_blueprint(matching_console_api.bp)
 app.register_blueprint(head_office_console_api.bp)
 app.register_blueprint(reports_console_api.bp)
+app.register_blueprint(privacy_console_api.bp)
 app.register_blueprint(privacy_api.bp)
 app.register_blueprint(privacy_pages_api.bp)
 

@@ -62,8 +62,10 @@ def branches_page(call: Call) -> Response:
     rows, next_cursor = branches.list_branches(repos.get(), PAGE, cursor)
     figures = _key_figures([row["id"] for row in rows])
     next_url = f"{BASE}?cursor={next_cursor}" if next_cursor else ""
+    from chalicelib.api.privacy_console import audit_counts
+
     return _render(call, "head_office.html", nav="head_office_branches", rows=rows, figures=figures,
-                   key_metrics=KEY_METRICS, next_url=next_url)
+                   key_metrics=KEY_METRICS, next_url=next_url, **audit_counts([row["id"] for row in rows]))
 
 
 def _key_figures(branch_ids: list[str]) -> dict[str, Any]:

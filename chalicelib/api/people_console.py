@@ -104,7 +104,11 @@ def session_attendance(call: Call) -> Response:
 
 
 def _person_page(call: Call, status: int = 200, errors: dict[str, str] | None = None,
-                 values: dict[str, Any] | None = None) -> Response:
+                 values: dict[str, Any] | None = None, *, record: bool = False, **extra: Any) -> Response:
+    """The person page; ``record``: this view is a read of the person for the access audit (a GET), ``extra``:
+    the "Personal data" card's form values after a failed submit (``privacy_console``)."""
+    from chalicelib.api import privacy_console
+
     r = repos.get()
     branch = web.branch_of(call)
     person = people.get_person(r, call.params["branch"], call.params["candidate_id"])
@@ -121,13 +125,15 @@ def _person_page(call: Call, status: int = 200, errors: dict[str, str] | None = 
         digital_levels=DIGITAL_LEVELS,
         known_languages=[{"code": x.code, "level": x.level} for x in person.candidate.languages],
         local=lambda iso: _local(iso, branch.time_zone),
+        **{"correction": None, "privacy_message": "", **extra},
+        **privacy_console.person_context(call, person.candidate, record=record),
     )
 
 
 @route(bp, PERSON, "GET", summary="A person: details, stage, intake, training, duos and timeline (HTML)",
        roles=STAFF, console=True, tags=TAGS)
 def person_page(call: Call) -> Response:
-    return _person_page(call)
+    return _person_page(call, record=True)
 
 
 @route(bp, PERSON + "/intake-schedule", "POST", summary="Plan a person's intake (HTML)", roles=STAFF, console=True,

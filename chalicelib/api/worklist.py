@@ -214,7 +214,9 @@ def tasks_page(call: Call) -> Response:
                           cursor=q.cursor)
     base = f"/branches/{branch}/console/tasks"
     next_url = _url(base, mine="true" if q.mine else None, cursor=page.next) if page.next else ""
+    from chalicelib.api.privacy_console import outdated_consents
+
     return web.render_page(call, "console/tasks.html", nav="tasks", page=page, mine=q.mine, labels=labels,
                            all_url=base, mine_url=_url(base, mine="true"), next_url=next_url,
                            person_url=lambda cid: person_url(branch, cid), duo_url=lambda did: duo_url(branch, did),
-                           due_text=_due_text)
+                           due_text=_due_text, consent_outdated=outdated_consents(branch) if not q.cursor else 0)

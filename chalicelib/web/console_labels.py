@@ -28,6 +28,11 @@ FLASH = {
     "staff_removed": _("The staff member has been removed."),
     "settings_saved": _("The settings have been saved."),
     "settings_reset": _("The default settings are back."),
+    # Issue 8: a person's data (console_labels_privacy holds the privacy pages' own messages)
+    "privacy_restricted": _("Processing of this person's data is now restricted."),
+    "privacy_lifted": _("The restriction is lifted."),
+    "privacy_corrected": _("The contact details have been corrected."),
+    "privacy_unchanged": _("Nothing was changed: the details were as typed."),
 }
 STAFF_STATUS_LABELS = {"invited": _("Invited"), "active": _("Active")}
 SETTINGS_SECTIONS = {
@@ -39,6 +44,7 @@ SETTINGS_SECTIONS = {
     "eligibility": _("Eligibility"),
     "targets": _("Targets"),
     "matching": _("Matching"),
+    "privacy": _("Privacy notice and retention"),
 }
 # Built-in codes of the branch configuration (a branch's own codes show their code, or the name it gave).
 SERVICE_LABELS = {

@@ -75,6 +75,13 @@ EVENTS = {
     "candidate.coordinator_set": _("Coordinator changed"),
     "caseload.handed_over": _("Caseload handed over"),
     "candidate.status_changed": _("Stage changed"),
+    # Issue 8: personal data (the events name the fields changed, never their values)
+    "candidate.restricted": _("Processing restricted"),
+    "candidate.restriction_lifted": _("Restriction lifted"),
+    "candidate.corrected": _("Contact details corrected"),
+    "consent.given": _("Consent given to the privacy notice"),
+    "consent.withdrawn": _("Consent withdrawn"),
+    "privacy.copy_sent": _("Asked for a copy of their data (privacy page)"),
 }
 REFUSALS = {
     "not_registered": _("not registered for this session"),

@@ -263,6 +263,21 @@ CONSOLE_FORMS.update({
         "action": "save", "version": _version(branch), "name": branch.title(), "time_zone": "Europe/Brussels",
         "languages": ["nl", "fr"]},
 })
+# Personal data in the console (issue 8): the forms (codes as one-item lists: the canary test of
+# tests/integration/test_no_personal_data_in_logs.py keeps lists as they are); request_id: an access request (above).
+CONSOLE_FORMS.update({
+    ("POST", _PERSON + "/restrict"): lambda objects, branch: {"restricted": ["1"]},  # a code, not free text
+    ("POST", _PERSON + "/correct"): lambda objects, branch: {
+        "city": "Mortsel", "version": _stage(objects, branch, "attended")},
+    ("POST", _PERSON + "/erase"): lambda objects, branch: {"confirm": "yes"},
+    ("POST", "/branches/{branch}/console/privacy/requests"): lambda objects, branch: {
+        "kind": ["access"], "person": [objects.get("candidate_id", branch)], "note": "by phone"},
+    ("POST", "/branches/{branch}/console/privacy/requests/{request_id}"): lambda objects, branch: {
+        "status": ["done"], "note": "sent by mail"},
+    ("POST", "/branches/{branch}/console/settings/privacy"): lambda objects, branch: {
+        "version": _version(branch), "notice_version": ["1"], "candidate_months": ["24"],
+        "after_outcome_months": ["24"]},
+})
 # A person's own privacy pages (issue 8): their privacy link and a copy link; the forms they send.
 DUO_OBJECTS.update({
     "privacy_token": lambda objects, branch: _privacy_link(objects, branch, "privacy"),
