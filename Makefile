@@ -40,6 +40,11 @@ outbox: $(STAMP)
 rebuild-reports: $(STAMP)
 	@$(PY) -m local.rebuild_reports $(BRANCH)
 
+## Write docs/privacy.md (the records of processing) from chalicelib/domain/privacy.py; a test fails when it differs.
+.PHONY: privacy-doc
+privacy-doc: $(STAMP)
+	@$(PY) -m local.privacy_doc
+
 ## Back up one branch of the running local stack to a file: make export-branch BRANCH=ghent [FILE=ghent.jsonl]
 export-branch: $(STAMP)
 	@test -n "$(BRANCH)" || { echo "usage: make export-branch BRANCH=ghent [FILE=ghent.jsonl]" >&2; exit 2; }

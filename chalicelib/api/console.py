@@ -24,7 +24,7 @@ from chalicelib.api.routing import PUBLIC, STATUS, Call, route
 from chalicelib.domain.branches import is_branch_id
 from chalicelib.domain.errors import DuoError, ForbiddenError, InvalidInputError, NotFoundError, UnavailableError
 from chalicelib.domain.roles import STAFF_ROLES, Role
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import log_failure, logger, metrics
 from chalicelib.services import branches, repos, staff
 from chalicelib.settings import get_settings
 from chalicelib.store import hosted_ui
@@ -50,8 +50,8 @@ def _page(path: str) -> Callable[[Callable[[Call], Response]], Callable[[Call], 
                 status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
                 logger.info("sign-in refused", extra={"status": status, "code": error.code})
                 return web.error_page(call, status, error.message, error.fields, error.code)
-            except Exception:
-                logger.exception("sign-in failed")
+            except Exception as failure:
+                log_failure("sign-in failed", failure)
                 metrics.add_metric(name="UnhandledError", unit="Count", value=1)
                 return web.error_page(call, 500)
 

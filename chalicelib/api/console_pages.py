@@ -218,10 +218,10 @@ def error_page(call: Any, status: int, message: str = "", fields: dict[str, str]
     try:
         return render_page(call, "console/error.html", status, branch=branch, error_status=status, message=message,
                            fields=fields or {}, code=code, back_url=_back(call, branch))
-    except Exception:  # last resort: a plain page
-        from chalicelib.observability import logger
+    except Exception as failure:  # last resort: a plain page
+        from chalicelib.observability import log_failure
 
-        logger.exception("console error page failed")
+        log_failure("console error page failed", failure)
         return html(f"<!doctype html><title>{status}</title><h1>{status}</h1>", "en", status)
 
 

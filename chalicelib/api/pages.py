@@ -21,7 +21,7 @@ from chalicelib.domain import candidates as vocabulary
 from chalicelib.domain.branches import Branch
 from chalicelib.domain.candidates import CandidateRole
 from chalicelib.domain.errors import ConflictError, DuoError, InvalidInputError, NotFoundError
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import log_failure, metrics
 from chalicelib.services import branches, repos, signup
 from chalicelib.settings import get_settings
 from chalicelib.web import forms, i18n, labels, pages
@@ -88,8 +88,8 @@ def page(handler: Callable[[Call], Response]) -> Callable[[Call], Response]:
             status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
             lang = i18n.negotiate(list(i18n.LANGUAGES), _query(call).get("lang"), _accept(call))
             return html("message.html", lang, status, kind="error")
-        except Exception:
-            logger.exception("page failed")
+        except Exception as failure:
+            log_failure("page failed", failure, {"params": call.params})
             metrics.add_metric(name="UnhandledError", unit="Count", value=1)
             lang = i18n.negotiate(list(i18n.LANGUAGES), _query(call).get("lang"), _accept(call))
             return html("message.html", lang, 500, kind="error")

@@ -34,7 +34,7 @@ from chalicelib.domain.errors import (
     UnavailableError,
 )
 from chalicelib.domain.roles import ANONYMOUS, Principal, Role
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import log_failure, logger, metrics
 from chalicelib.settings import get_settings
 
 PUBLIC = frozenset({Role.ANONYMOUS})
@@ -288,12 +288,29 @@ def _dispatch_console(spec: RouteSpec, handler: Callable[[Call], Any], request: 
         status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
         logger.info("request refused", extra={"status": status, "code": error.code})
         result = web.error_page(call, status, error.message, error.fields, error.code)
-    except Exception:
-        logger.exception("request failed")
+    except Exception as failure:
+        log_failure("request failed", failure, _failure_context(request, params))
         metrics.add_metric(name="UnhandledError", unit="Count", value=1)
         result = web.error_page(call, 500, "Something went wrong on our side; it has been logged.")
     result.headers["X-Correlation-Id"] = correlation_id
     return result
+
+
+def _failure_context(request: Any, params: dict[str, str]) -> dict[str, Any]:
+    """What an unexpected failure is logged with (through ``observability.masked``: personal values erased)."""
+    from urllib.parse import parse_qs
+
+    raw = request.raw_body or b""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    body: Any = {"bytes": len(raw)} if raw else None
+    try:
+        if raw and content_type in ("", "application/json"):
+            body = json.loads(raw)
+        elif raw and content_type == "application/x-www-form-urlencoded":
+            body = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    return {"params": params, "query": dict(request.query_params or {}), "body": body}
 
 
 def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, params: dict[str, str]) -> Response:
@@ -301,7 +318,9 @@ def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, par
     if not re.fullmatch(r"[\w.-]{1,64}", correlation_id):
         correlation_id = str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
-    logger.append_keys(route=f"{spec.method} {spec.path}", branch=params.get("branch"))
+    # The branch only once it is one: a path may carry anything (a name typed into the address bar).
+    logger.append_keys(route=f"{spec.method} {spec.path}",
+                       branch=params["branch"] if is_branch_id(params.get("branch") or "") else None)
     if spec.console:
         return _dispatch_console(spec, handler, request, params, correlation_id)
     cors_headers: dict[str, str] = {}
@@ -333,8 +352,8 @@ def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, par
         response = error_response(error, status, correlation_id)
         response.headers.update(cors_headers)  # the branch's website may read why it was refused
         return response
-    except Exception:
-        logger.exception("request failed")
+    except Exception as failure:
+        log_failure("request failed", failure, _failure_context(request, params))
         metrics.add_metric(name="UnhandledError", unit="Count", value=1)
         error = DuoError("Something went wrong on our side; it has been logged.", code="internal_error")
         return error_response(error, 500, correlation_id)
