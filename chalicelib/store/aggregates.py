@@ -90,7 +90,10 @@ class AggregateRepository:
                               exclusive_start_key=start, consistent_read=True)
             for item in page.get("Items", []):
                 month = item["sk"]["S"].removeprefix(keys.AGGREGATE_PREFIX)
-                out[month] = {k.removeprefix(COUNTER): _number(v) for k, v in item.items() if k.startswith(COUNTER)}
+                # A counter back at 0 (an undo in the same month) reads as absent, as a rebuild writes it.
+                counters = {k.removeprefix(COUNTER): _number(v) for k, v in item.items() if k.startswith(COUNTER)}
+                if any(counters.values()):
+                    out[month] = {name: n for name, n in counters.items() if n}
             start = page.get("LastEvaluatedKey")
             if not start:
                 return out
