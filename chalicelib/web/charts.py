@@ -66,6 +66,9 @@ def bar_chart(title: str, labels: list[str], values: list[Any], number: Callable
         value_formatter=lambda v: number(v), explicit_size=False, show_y_guides=False,
     )
     chart.title = title
+    if all(isinstance(v, int) for v in drawn):  # counts: whole ticks (pygal would draw 0.2, 0.4, ...)
+        step = max(1, -(-max(drawn, default=0) // 5))
+        chart.y_labels = list(range(0, max(drawn, default=0) + step, step))
     chart.x_labels = list(reversed(labels))  # pygal draws the first label at the bottom
     chart.add(series or title, [
         {"value": v, "label": shown} for v, shown in zip(reversed(drawn), reversed([number(v) for v in values]),
