@@ -77,6 +77,9 @@ PerLanguageText = dict[Language, Annotated[str, Field(max_length=500)]]
 class SignupSettings(Strict):
     privacy_notice_version: Annotated[str, Field(min_length=1, max_length=20)] = None  # type: ignore[assignment]
     reconsent_required: bool = Field(None, description="A new notice version needs everyone's consent again.")
+    privacy_notice_since: Annotated[str, Field(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = Field(
+        None, description="The day the current notice version was set (kept by the service when the version changes)."
+    )
     privacy_notice_url: dict[Language, Annotated[str, Field(max_length=300, pattern=r"^(https://\S+)?$")]] = Field(
         None, description="The privacy notice per language (https)."
     )

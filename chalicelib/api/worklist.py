@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 
 from chalicelib.api.routing import Call, route
 from chalicelib.api.schemas import Out, PageQuery
+from chalicelib.domain.branches import Branch
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.tasks import Task
 from chalicelib.services import repos, worklist
@@ -22,6 +23,7 @@ from chalicelib.services import repos, worklist
 bp = Blueprint(__name__)
 STAFF = set(STAFF_ROLES)
 TAGS = ("tasks and pipeline",)
+NEW_NOTICE_DAYS = 30  # how long the task list tells staff about a new privacy notice version
 StageCode = Literal[worklist.STAGE_CODES]  # type: ignore[valid-type]
 
 
@@ -214,9 +216,16 @@ def tasks_page(call: Call) -> Response:
                           cursor=q.cursor)
     base = f"/branches/{branch}/console/tasks"
     next_url = _url(base, mine="true" if q.mine else None, cursor=page.next) if page.next else ""
-    from chalicelib.api.privacy_console import outdated_consents
-
+    branch_record = web.branch_of(call)  # read once a request: the layout uses the same
     return web.render_page(call, "console/tasks.html", nav="tasks", page=page, mine=q.mine, labels=labels,
                            all_url=base, mine_url=_url(base, mine="true"), next_url=next_url,
                            person_url=lambda cid: person_url(branch, cid), duo_url=lambda did: duo_url(branch, did),
-                           due_text=_due_text, consent_outdated=outdated_consents(branch) if not q.cursor else 0)
+                           due_text=_due_text, new_notice=_new_notice(branch_record, page.now))
+
+
+def _new_notice(branch: Branch, now: datetime) -> str:
+    """The privacy notice version staff are told about on the task list: set within the last 30 days."""
+    signup = branch.effective_config()["signup"]
+    since = signup.get("privacy_notice_since") or ""
+    recent = since and (now.date() - date.fromisoformat(since)).days <= NEW_NOTICE_DAYS
+    return signup["privacy_notice_version"] if recent else ""

@@ -88,6 +88,8 @@ def default_config(country: str) -> dict[str, Any]:
             "privacy_notice_version": "1",
             # Whether a new version needs everyone's consent again (they are mailed a link to agree).
             "reconsent_required": False,
+            # The day the current notice version was set ("": the first one); the task list tells staff for 30 days.
+            "privacy_notice_since": "",
             # The branch's privacy notice, per language ("": the form shows the built-in summary).
             "privacy_notice_url": {},
             # Where else to turn, per language, for someone the programme is not for ("": nothing).

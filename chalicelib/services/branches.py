@@ -11,7 +11,7 @@ from chalicelib.domain.errors import ConflictError, DuoError, InvalidInputError,
 from chalicelib.domain.roles import Role
 from chalicelib.domain.staff import StaffMember
 from chalicelib.observability import logger, metrics
-from chalicelib.services.clock import now_iso
+from chalicelib.services.clock import now_iso, today
 from chalicelib.services.repos import Repos
 
 # What a branch admin may change of their own branch; the head office may change all of it.
@@ -114,7 +114,10 @@ def update_branch(
         if name in changes:
             setattr(branch, name, changes[name])
     if "config" in changes:
+        notice = branch.effective_config()["signup"]["privacy_notice_version"]
         branch.config = merge(branch.config, changes["config"])
+        if branch.effective_config()["signup"]["privacy_notice_version"] != notice:  # staff see it from today
+            branch.config = merge(branch.config, {"signup": {"privacy_notice_since": today().isoformat()}})
     _check(branch)
     branch.updated_at = now_iso()
     repos.branches.save(branch)

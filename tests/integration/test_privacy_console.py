@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from chalicelib.api.routing import csrf_for
+from chalicelib.services import clock
 from chalicelib.services import repos as repos_module
 from local.seed import demo_subject
 from tests.conftest import token
@@ -326,9 +327,10 @@ def test_a_new_privacy_notice_version_asks_people_to_consent_again_and_the_task_
     assert config["signup"]["privacy_notice_version"] == "2" and config["retention"]["candidate_months"] == 18
     assert asked == [demo_subject("branch_admin", B)]
     assert "7 people were asked" in html(admin.get(location))
-    # Everyone who signed up before consented to version 1: the task list says so.
+    # The task list tells staff about the new notice for 30 days (a read of the branch, no count of people).
+    assert config["signup"]["privacy_notice_since"] == clock.today().isoformat()
     page = html(coordinator.get(f"{BASE}/tasks"))
-    assert 'id="consent-outdated"' in page
+    assert 'id="new-notice"' in page and "version 2" in page
     assert coordinator.get(url).status_code == 403
     assert coordinator.post(url, {"action": "ask"}).status_code == 403 and len(asked) == 1
 
