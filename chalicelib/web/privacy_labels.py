@@ -196,11 +196,11 @@ def _spoken(reader: Reader, value: dict[str, Any]) -> str:
 
 
 def _consent(reader: Reader, value: dict[str, Any]) -> str:
-    text = reader.t("Version %(version)s, read in %(language)s, on %(on)s", version=value.get("version", "?"),
+    text = reader.t(_("Version %(version)s, read in %(language)s, on %(on)s"), version=value.get("version", "?"),
                     language=i18n.autonym(value["language"]) if value.get("language") in i18n.LANGUAGES
                     else str(value.get("language", "?")), on=reader.value(value.get("at", "")))
     if value.get("withdrawn_at"):
-        text += " · " + reader.t("withdrawn on %(on)s", on=reader.value(value["withdrawn_at"]))
+        text += " · " + reader.t(_("withdrawn on %(on)s"), on=reader.value(value["withdrawn_at"]))
     return text
 
 
@@ -210,7 +210,7 @@ def _training(reader: Reader, value: dict[str, Any]) -> str:
 
 
 def _restricted(reader: Reader, value: dict[str, Any]) -> str:
-    return reader.t("Since %(on)s", on=reader.value(value.get("at", "")))
+    return reader.t(_("Since %(on)s"), on=reader.value(value.get("at", "")))
 
 
 _VOCABULARY: dict[str, Any] = {
@@ -252,35 +252,37 @@ def readable(data: dict[str, Any], lang: str, branch: Any) -> list[Section]:
     intake = person.pop("intake", None)
     if not person.get("restricted"):
         person.pop("restricted", None)  # "no restriction" says nothing: only a restriction is shown
-    sections = [Section(r.t("Your details"), rows=[
+    sections = [Section(r.t(_("Your details")), rows=[
         (r.name(key, PERSON), r.value(person[key], key))
         for key in [*[k for k in PERSON if k in person], *[k for k in person if k not in PERSON]]
         if not _SKIPPED.match(key) and key not in _INTERNAL and person[key] not in ("", None, [], {})
     ])]
     if isinstance(intake, dict) and intake:
-        sections.append(Section(r.t("Your intake interview"), rows=[
+        sections.append(Section(r.t(_("Your intake interview")), rows=[
             (r.name(key, INTAKE), r.value(value, key)) for key, value in intake.items()
             if not _SKIPPED.match(key) and value not in ("", None, [], {})
         ]))
     sections.append(Section(
-        r.t("Your info sessions"), headers=[r.t("Session"), r.t("Your language"), r.t("Status"), r.t("Registered on")],
+        r.t(_("Your info sessions")),
+        headers=[r.t(_("Session")), r.t(_("Your language")), r.t(_("Status")), r.t(_("Registered on"))],
         table=[[r.value(x.get("starts_at", "")), _language(r, x.get("language", "")),
                 r.code(REGISTRATION, x.get("status", "")), r.value(x.get("registered_at", ""))]
                for x in data.get("registrations") or []],
-        empty=r.t("No registrations."),
+        empty=r.t(_("No registrations.")),
     ))
     for duo in data.get("duos") or []:
         sections.append(_duo(r, duo))
     sections.append(Section(
-        r.t("Your history with us"), headers=[r.t("When"), r.t("What"), r.t("By")],
+        r.t(_("Your history with us")), headers=[r.t(_("When")), r.t(_("What")), r.t(_("By"))],
         table=[[r.value(e.get("at", "")), _event(r, e), r.code(BY, e.get("by", ""))]
                for e in data.get("events") or []],
-        empty=r.t("Nothing recorded yet."),
+        empty=r.t(_("Nothing recorded yet.")),
     ))
     requests = data.get("requests") or []
     if requests:
         sections.append(Section(
-            r.t("Your requests about your data"), headers=[r.t("Request"), r.t("Received on"), r.t("Status")],
+            r.t(_("Your requests about your data")),
+            headers=[r.t(_("Request")), r.t(_("Received on")), r.t(_("Status"))],
             table=[[r.code(REQUEST_KIND, q.get("kind", "")), r.value(q.get("received_at", "")),
                     r.code(REQUEST_STATUS, q.get("status", ""))] for q in requests],
         ))
@@ -332,7 +334,7 @@ def _duo(r: Reader, duo: dict[str, Any]) -> Section:
         else:
             text = r.value(value, key)
         rows.append((r.name(key, _DUO), text))
-    return Section(r.t("Your duo"), rows=rows)
+    return Section(r.t(_("Your duo")), rows=rows)
 
 
 def _service(r: Reader, service: Any) -> str:
@@ -359,5 +361,5 @@ def _event(r: Reader, event: dict[str, Any]) -> str:
     elif kind.startswith("training.") and data.get("module"):
         text += f": {r.code(console_labels.TRAINING_MODULE_LABELS, data['module'])}"
     elif kind == "consent.given" and data.get("version"):
-        text += " " + r.t("(version %(version)s)", version=data["version"])
+        text += " " + r.t(_("(version %(version)s)"), version=data["version"])
     return text
