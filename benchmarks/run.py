@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         ("benchmarks.matching_pool", []),
         ("benchmarks.report_reads", []),
         ("benchmarks.report_rebuild", []),
+        ("benchmarks.privacy", []),
     )
     for module, extra in modules:
         done = subprocess.run([sys.executable, "-m", module, *extra], cwd=ROOT, check=False)
