@@ -85,6 +85,7 @@ def send_reminders(event: Any) -> None:
     sessions.send_reminders(repos.get())
     reminders.send_duo_reminders(repos.get())
 
+
 @app.schedule(Cron(30, 3, "*", "*", "?", "*"), name="sweep_retention")
 def sweep_retention(event: Any) -> None:
     from chalicelib.services import repos, retention
