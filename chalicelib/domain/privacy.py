@@ -70,8 +70,9 @@ RETENTION = {
     "branch": "As long as the branch exists.",
     "links": (
         "The link's validity (" + ", ".join(f"{purpose} {how_long}" for purpose, how_long in LINK_VALIDITY.items())
-        + f") plus {LINK_KEPT_AFTER_EXPIRY.days} days, then gone by TTL; the person's links are deleted when they "
-        "are erased."
+        + f") plus {LINK_KEPT_AFTER_EXPIRY.days} days, then gone by TTL. Erasure deletes the links "
+        "the person's record lists (their registration links); their other links hold only a hash, a purpose, random "
+        "ids and dates until the TTL, and lead to nothing once the person is erased (404)."
     ),
     "proposals": f"{PROPOSALS_KEPT.days} days after the proposal, then gone by TTL.",
     "markers": f"{MARKERS_KEPT.days} days, then gone by TTL.",
