@@ -168,6 +168,15 @@ def _authorise(spec: RouteSpec, principal: Principal, params: dict[str, str]) ->
     staff_route = branch is not None and not principal.is_head_office and not spec.public
     if staff_route and not principal.acts_for(branch):
         raise ForbiddenError("This belongs to another branch.")
+    if staff_route and not _onboarded(branch):  # a token naming a branch that does not exist
+        raise ForbiddenError("This account's branch is not onboarded.")
+
+
+def _onboarded(branch: str) -> bool:
+    from chalicelib.services import repos
+    from chalicelib.services.branches import is_onboarded
+
+    return is_onboarded(repos.get(), branch)
 
 
 def _parse_body(spec: RouteSpec, request: Any) -> Any:

@@ -76,6 +76,20 @@ def get_branch(repos: Repos, branch_id: str) -> Branch:
     return repos.branches.get(branch_id)
 
 
+_ONBOARDED: set[str] = set()  # branches are never deleted: once seen, always there
+
+
+def is_onboarded(repos: Repos, branch_id: str) -> bool:
+    """Whether the branch exists (a staff token may name one that was never onboarded)."""
+    if branch_id not in _ONBOARDED:
+        try:
+            repos.branches.get(branch_id)
+        except NotFoundError:
+            return False
+        _ONBOARDED.add(branch_id)
+    return True
+
+
 def get_public_branch(repos: Repos, branch_id: str) -> Branch:
     """An active branch, as its public forms see it; a suspended one is closed."""
     branch = repos.branches.get(branch_id)
