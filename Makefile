@@ -60,6 +60,12 @@ import-branch: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
+## Load on its own local stack (Locust, loopback): a signup wave, coordinators and the head office at once for 30 s;
+## per scenario requests, req/s, p50/p95/p99 and errors, then the table checked; fails on any error or inconsistency.
+.PHONY: load
+load: $(STAMP)
+	$(PY) -m benchmarks.load $(ARGS)
+
 ## Package for AWS into build/: template.json + deployment.zip (fails on a left-out dependency or > 250 MB).
 package: $(STAMP)
 	$(PY) -m infra.package
