@@ -269,6 +269,28 @@ def check_table(stack: Stack, s: Shared) -> list[str]:
     return problems
 
 
+def warm_up(stack: Stack, s: Shared) -> float:
+    """One request of each kind per branch, one after another, not measured: chalice local's first
+    requests build the app's per-branch credentials and clients, which in AWS each container does once."""
+    import requests
+
+    began = time.monotonic()
+    http = requests.Session()
+    for branch in BRANCHES:
+        staff = {"Authorization": f"Bearer {s.tokens[('coordinator', branch)]}"}
+        email = f"warm.{branch}@bench.example"
+        session_id = s.sessions[branch][0]
+        answer = http.post(f"{stack.api}/branches/{branch}/signups", timeout=60,
+                           json=body(session_id, email, "fr" if branch == "liege" else "nl"))
+        s.sent[(branch, email)] = (session_id, answer.status_code)
+        http.get(f"{stack.api}/branches/{branch}/tasks", headers=staff, timeout=60)
+        http.get(f"{stack.api}/branches/{branch}/search?q=warm", headers=staff, timeout=60)
+    head = {"Authorization": f"Bearer {s.tokens[('head_office', None)]}"}
+    http.get(f"{stack.api}/reports/network", headers=head, timeout=60)
+    http.close()
+    return time.monotonic() - began
+
+
 def main(argv: list[str] | None = None) -> int:
     global SHARED
     parser = argparse.ArgumentParser(description="A signup wave, coordinators and the head office at once.")
@@ -291,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             tokens = {("coordinator", b): stack.token("coordinator", b) for b in BRANCHES}
             tokens[("head_office", None)] = stack.token("head_office")
             SHARED = s = Shared(stack, create_sessions(stack, per_branch=2), tokens)
+            print(f"load.warm_up_seconds {warm_up(stack, s):.1f}", flush=True)
             env = Environment(user_classes=[SignupUser, CoordinatorUser, HeadOfficeUser], host=stack.api,
                               events=locust.events, stop_timeout=60)  # a user ends the task it is in
             runner = env.create_local_runner()
