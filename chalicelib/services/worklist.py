@@ -63,19 +63,20 @@ def _bad_cursor() -> InvalidInputError:
     return InvalidInputError("This page link is not valid here.", {"cursor": "Unknown or expired cursor."})
 
 
-def _encode(source: int, inner: str | None) -> str:
-    raw = json.dumps([source, inner], separators=(",", ":")).encode()
+def _encode(branch_id: str, source: int, inner: str | None) -> str:
+    raw = json.dumps([source, inner, branch_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str | None) -> tuple[int, str | None]:
+def _decode(cursor: str | None, branch_id: str) -> tuple[int, str | None]:
+    """The cursor's source and inner cursor; bound to the branch even between two sources (no inner)."""
     if not cursor:
         return 0, None
     try:
         data = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise _bad_cursor() from None
-    if (not isinstance(data, list) or len(data) != 2 or not isinstance(data[0], int)
+    if (not isinstance(data, list) or len(data) != 3 or data[2] != branch_id or not isinstance(data[0], int)
             or not 0 <= data[0] < len(SOURCES) or not (data[1] is None or isinstance(data[1], str))):
         raise _bad_cursor()
     return data[0], data[1]
@@ -93,7 +94,7 @@ def tasks(repos: Repos, branch_id: str, *, mine: str | None = None, limit: int =
     """A page of the branch's tasks (``mine``: a staff id, only the records they are responsible for),
     overdue first, then by due date."""
     now = clock.now()
-    source, inner = _decode(cursor)
+    source, inner = _decode(cursor, branch_id)
     found: list[Task] = []
     queries = 0
     while source < len(SOURCES) and len(found) < limit and queries < MAX_QUERIES_PER_PAGE:
@@ -112,7 +113,7 @@ def tasks(repos: Repos, branch_id: str, *, mine: str | None = None, limit: int =
         if inner is None:
             source += 1
     more = source < len(SOURCES)
-    return TaskPage(sorted(found, key=Task.sort_key), _encode(source, inner) if more else None, now)
+    return TaskPage(sorted(found, key=Task.sort_key), _encode(branch_id, source, inner) if more else None, now)
 
 
 def _task_people(repos: Repos, branch_id: str, ids: list[str]) -> dict[str, TaskPerson]:

@@ -112,7 +112,7 @@ class BranchRepository:
 
     def list(self, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
         """Registry entries of all branches, by id, one page at a time."""
-        start = keys.decode_cursor(cursor, keys.REGISTRY)
+        start = keys.decode_cursor(cursor, keys.REGISTRY, index=None)
         with self._scopes.platform():
             results = RegistryItem.query(
                 keys.REGISTRY,

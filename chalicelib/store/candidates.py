@@ -321,7 +321,7 @@ class CandidateRepository:
         self, branch: str, *, role: str | None, status: str | None, limit: int, cursor: str | None
     ) -> tuple[list[Candidate], str | None]:
         """Newest first; by status through GSI2, by role as a filter (two roles: pages stay full enough)."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=2 if status else 1)
         condition = CandidateItem.role == role if role else None
         with self._scopes.tenant(branch):
             if status:
@@ -514,7 +514,7 @@ class CandidateRepository:
         self, branch: str, status: str, *, limit: int = 50, cursor: str | None = None, since: str | None = None
     ) -> tuple[list[Candidate], str | None]:
         """Candidates in ``status``, longest in it first (GSI2); ``since``: only those in it from then on."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=2)
         condition = CandidateItem.gsi2sk >= since if since else None
         with self._scopes.tenant(branch):
             result = CandidateItem.timeline.query(
@@ -555,7 +555,7 @@ class CandidateRepository:
     def caseload(self, branch: str, staff_id: str, *, limit: int = 50, cursor: str | None = None
                  ) -> tuple[list[Candidate], str | None]:
         """The candidates a coordinator is responsible for (GSI3)."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=3)
         with self._scopes.tenant(branch):
             result = CandidateItem.owners.query(
                 keys.owner_key(branch, staff_id), CandidateItem.gsi3sk.startswith("CAND#"), limit=limit,

@@ -260,7 +260,7 @@ class DuoRepository:
         """Newest first (GSI1), or one phase's list (GSI2, oldest in the phase first)."""
         if phase_:
             return self.by_phase(branch, phase_, limit=limit, cursor=cursor)
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=1)
         with self._scopes.tenant(branch):
             result = DuoItem.lists.query(keys.duo_list_key(branch), scan_index_forward=False, limit=limit,
                                          last_evaluated_key=start)
@@ -270,7 +270,7 @@ class DuoRepository:
     def by_phase(self, branch: str, phase_: str | Phase, *, limit: int = 50,
                  cursor: str | None = None) -> tuple[list[Duo], str | None]:
         """The duos in one phase, the longest in it first (one query on GSI2)."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=2)
         with self._scopes.tenant(branch):
             result = DuoItem.timeline.query(keys.duo_phase_key(branch, str(phase_)), limit=limit,
                                             last_evaluated_key=start)
@@ -287,7 +287,7 @@ class DuoRepository:
                  cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """The duo's meeting log, newest first."""
         pk, _ = keys.duo_key(branch, duo_id)
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=None)
         with self._scopes.tenant(branch):
             result = MeetingItem.query(pk, MeetingItem.sk.startswith(keys.MEETING_PREFIX), scan_index_forward=False,
                                        limit=limit, last_evaluated_key=start)

@@ -59,7 +59,7 @@ class EventRepository:
     ) -> tuple[list[Event], str | None]:
         """A person's or a duo's trail, newest first (one query)."""
         pk = keys.subject_pk(branch, subject_kind, subject_id)
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=None)
         with self._scopes.tenant(branch):
             result = EventItem.query(
                 pk,
@@ -75,7 +75,7 @@ class EventRepository:
         self, branch: str, *, since: str = "", limit: int = 500, cursor: str | None = None
     ) -> tuple[list[Event], str | None]:
         """Every event of a branch from ``since`` on, oldest first (what reports are rebuilt from)."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=1)
         condition = EventItem.gsi1sk >= since if since else None
         with self._scopes.tenant(branch):
             result = EventItem.lists.query(

@@ -250,8 +250,15 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, expected_prefix: str) -> dict[str, Any] | None:
-    """Decode a cursor; refuse it unless every key in it lies under ``expected_prefix``."""
+_CURSOR_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"})
+
+
+_ANY_INDEX = -1
+
+
+def decode_cursor(cursor: str | None, expected_prefix: str, index: int | None = _ANY_INDEX) -> dict[str, Any] | None:
+    """Decode a cursor; refuse it unless every key in it lies under ``expected_prefix`` and it has the shape
+    of a key of the query's ``index`` (``None``: the table, ``n``: GSI n), which DynamoDB would reject."""
     if not cursor:
         return None
     bad = InvalidInputError("This page link is not valid here.", {"cursor": "Unknown or expired cursor."})
@@ -260,7 +267,11 @@ def decode_cursor(cursor: str | None, expected_prefix: str) -> dict[str, Any] | 
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise bad from None
-    if not isinstance(data, dict) or not data:
+    if not isinstance(data, dict) or not {"pk", "sk"} <= set(data) or not set(data) <= _CURSOR_KEYS:
+        raise bad  # a LastEvaluatedKey always holds the table's keys, and only key attributes
+    if any((f"gsi{n}pk" in data) != (f"gsi{n}sk" in data) for n in (1, 2, 3)):
+        raise bad
+    if index != _ANY_INDEX and set(data) != {"pk", "sk"} | ({f"gsi{index}pk", f"gsi{index}sk"} if index else set()):
         raise bad
     for name, value in data.items():
         if not isinstance(value, dict) or set(value) != {"S"} or not isinstance(value["S"], str):

@@ -82,7 +82,7 @@ class PrivacyRepository:
     def by_status(self, branch: str, status: str, *, limit: int | None = None, cursor: str | None = None
                   ) -> tuple[list[Request], str | None]:
         """The requests in ``status``, earliest due first: one query on GSI1."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=1)
         with self._scopes.tenant(branch):
             result = RequestItem.lists.query(keys.privacy_status_key(branch, status), limit=limit,
                                              last_evaluated_key=start)
@@ -133,7 +133,7 @@ class PrivacyRepository:
     def entries(self, branch: str, *, candidate_id: str | None, month: str | None, limit: int,
                 cursor: str | None) -> tuple[list[AuditEntry], str | None]:
         """Newest first: one person's entries (GSI1; within ``month`` when given), or one month's."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=1 if candidate_id else None)
         with self._scopes.tenant(branch):
             if candidate_id:
                 condition = AuditItem.gsi1sk.startswith(month) if month else None

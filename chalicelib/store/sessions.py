@@ -109,7 +109,7 @@ class SessionRepository:
         with self._scopes.tenant(branch):
             result = SessionItem.lists.query(
                 prefix, condition, limit=limit,
-                last_evaluated_key=keys.decode_cursor(cursor, keys.tenant_prefix(branch)),
+                last_evaluated_key=keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=1),
             )
             rows = [to_session(item) for item in result]
             return rows, keys.encode_cursor(result.last_evaluated_key)

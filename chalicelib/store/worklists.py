@@ -34,7 +34,7 @@ class WorklistRepository:
     ) -> tuple[list[Candidate], str | None]:
         """Candidates in ``status`` (of ``role``), longest in it first. PynamoDB tops a page filtered by
         role up with further queries of the same partition (``FILTERED_PAGE`` items read per query)."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=2)
         condition = CandidateItem.gsi2sk >= since if since else None
         role_filter = CandidateItem.role == role if role else None
         with self._scopes.tenant(branch):
@@ -49,7 +49,7 @@ class WorklistRepository:
         self, branch: str, phase: str, *, since: str | None = None, limit: int = 50, cursor: str | None = None
     ) -> tuple[list[Duo], str | None]:
         """The duos in ``phase`` (in it since ``since``), longest in it first: one query on GSI2."""
-        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch))
+        start = keys.decode_cursor(cursor, keys.tenant_prefix(branch), index=2)
         condition = DuoItem.gsi2sk >= since if since else None
         with self._scopes.tenant(branch):
             result = DuoItem.timeline.query(keys.duo_phase_key(branch, phase), condition, limit=limit,
