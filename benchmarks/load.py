@@ -13,11 +13,17 @@ user kinds:
   intake of the people who just signed up (each person is worked by one coordinator only);
 - ``head_office``: the network report (JSON) and its console page, refreshed.
 
-Prints per scenario (and per request): requests, throughput (req/s), p50/p95/p99 latency in ms and
-errors (any answer that is not the expected status, or no answer). Then checks the table through
-moto: every signup answered 201 is exactly one candidate (by email, branch and role), exactly one
-registration of that candidate in the session it chose, and each session's ``seats_taken`` equals its
-registrations; no candidate or registration exists for an email that was not answered 201.
+A sequential warm-up (one request of each kind per branch) comes first and is not measured. When the
+time is up, each user finishes the task it is in (``load.seconds`` runs to the last answer), so every
+request sent is counted. A connection reset (chalice local listens with a backlog of 5) is sent again,
+the same body and Idempotency-Key, and counted as ``retried_after_reset``, not as an error.
+
+Prints per scenario (and per request): requests, throughput (req/s), p50/p95/p99 latency in ms (from
+the first try to the answer) and errors (any answer that is not the expected status, or no answer).
+Then checks the table through moto: every signup answered 201 is exactly one candidate (by email,
+branch and role), exactly one registration of that candidate in the session it chose, and each
+session's ``seats_taken`` equals its registrations; no candidate or registration exists for an email
+that was answered anything else than 201 (a request without any answer may have gone either way).
 Exits non-zero on any error or inconsistency. Figures only, no speed verdict.
 """
 
