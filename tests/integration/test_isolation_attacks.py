@@ -20,6 +20,7 @@ from chalicelib.store import keys
 from local.seed import demo_subject
 from tests.conftest import bearer
 from tests.integration import duo_helpers as duo
+from tests.integration.attack_helpers import shared_world
 from tests.integration.signup_helpers import mentee_body, new_link, plan_session, sign_up
 
 A, B = "antwerp", "ghent"
@@ -72,30 +73,9 @@ def _duo(client, branch: str, session: str) -> str:
 
 @pytest.fixture(scope="module")
 def world():
-    """One moto account for the whole module (the attacks change nothing: each test shows it): the
-    ``aws``/``seeded``/``client`` fixtures of conftest, once, and both branches' objects."""
-    import boto3
-    from chalice.test import Client
-    from moto import mock_aws
-
-    import app as app_module
-    from chalicelib.api import auth
-    from chalicelib.settings import get_settings
-    from chalicelib.store.table import create_table
-    from local.seed import create_staff_pool, seed
-
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
-        create_table(boto3.client("dynamodb", region_name="eu-west-1"), "duo-test")
-        patch.setenv("DUO_USER_POOL_ID", create_staff_pool(boto3.client("cognito-idp", region_name="eu-west-1")))
-        get_settings.cache_clear()
-        boto3.client("ses", region_name="eu-west-1").verify_email_identity(EmailAddress=get_settings().mail_from)
-        auth.reset()
-        repos_module.use(None)
-        seed(repos_module.get())
-        with Client(app_module.app) as client:
-            yield client, (Branch(client, A), Branch(client, B))
-        repos_module.use(None)
-        get_settings.cache_clear()
+    """One moto account for the whole module (the attacks change nothing: each test shows it)."""
+    with shared_world(lambda client: (Branch(client, A), Branch(client, B))) as (client, objects):
+        yield client, objects
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.conftest import PRIVATE_PEM, bearer, token
+from tests.integration.attack_helpers import shared_world
 from tests.integration.signup_helpers import mentee_body, plan_session, sign_up
 
 A, B = "antwerp", "ghent"
@@ -90,8 +91,24 @@ INVALID = {  # not a valid ID token of ours: 401
 }
 
 
+@pytest.fixture(scope="module")
+def world():
+    """One moto account for the module: the refused calls change nothing."""
+    with shared_world(_person) as (client, person):
+        yield client, person
+
+
 @pytest.fixture
-def person(client):
+def client(world):
+    return world[0]
+
+
+@pytest.fixture
+def person(world):
+    return world[1]
+
+
+def _person(client) -> str:
     """A real candidate of branch A, with values that must never show up in a refused answer."""
     session = plan_session(client, A)["id"]
     body = mentee_body(session, EMAIL, name=NAME, phone=PHONE)
