@@ -15,7 +15,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
-from chalicelib.api.routing import PUBLIC, STATUS, Call, route
+from chalicelib.api.routing import PUBLIC, RETRY_AFTER_SECONDS, STATUS, Call, route
 from chalicelib.api.schemas import SignupIn
 from chalicelib.domain import candidates as vocabulary
 from chalicelib.domain.branches import Branch
@@ -87,7 +87,10 @@ def page(handler: Callable[[Call], Response]) -> Callable[[Call], Response]:
         except DuoError as error:
             status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
             lang = i18n.negotiate(list(i18n.LANGUAGES), _query(call).get("lang"), _accept(call))
-            return html("message.html", lang, status, kind="error")
+            response = html("message.html", lang, status, kind="error")
+            if status == 503:  # busy: the same form may be sent again
+                response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+            return response
         except Exception as failure:
             log_failure("page failed", failure, {"params": call.params})
             metrics.add_metric(name="UnhandledError", unit="Count", value=1)

@@ -53,6 +53,7 @@ class UnsupportedMediaError(InvalidInputError):
 
 
 # Most specific first: the first class an error is an instance of gives its status.
+RETRY_AFTER_SECONDS = "1"  # a 503 (throttled, unreachable): botocore has retried already; the caller may again
 STATUS = {
     TooLargeError: 413,
     UnsupportedMediaError: 415,
@@ -297,6 +298,8 @@ def _dispatch_console(spec: RouteSpec, handler: Callable[[Call], Any], request: 
         status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
         logger.info("request refused", extra={"status": status, "code": error.code})
         result = web.error_page(call, status, error.message, error.fields, error.code)
+        if status == 503:
+            result.headers["Retry-After"] = RETRY_AFTER_SECONDS
     except Exception as failure:
         log_failure("request failed", failure, _failure_context(request, params))
         metrics.add_metric(name="UnhandledError", unit="Count", value=1)
@@ -360,6 +363,8 @@ def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, par
         logger.info("request refused", extra={"status": status, "code": error.code})
         response = error_response(error, status, correlation_id)
         response.headers.update(cors_headers)  # the branch's website may read why it was refused
+        if status == 503:
+            response.headers["Retry-After"] = RETRY_AFTER_SECONDS
         return response
     except Exception as failure:
         log_failure("request failed", failure, _failure_context(request, params))

@@ -21,9 +21,13 @@ from contextvars import ContextVar
 from typing import Any
 
 import botocore.session
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import HTTPClientError
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.connection.base import MetaTable
+from pynamodb.exceptions import VerboseClientError
 
+from chalicelib.domain.errors import ConflictError, UnavailableError
 from chalicelib.settings import get_settings
 from chalicelib.store import aws
 
@@ -70,6 +74,32 @@ class _Connection(Connection):
                 session.set_credentials(self._aws_access_key_id, self._aws_secret_access_key, self._aws_session_token)
             self._local.session = session
         return self._local.session
+
+    def _make_api_call(self, operation_name: str, operation_kwargs: dict[str, Any]) -> dict[str, Any]:
+        """botocore's own retries first (throttling, 5xx, dropped connections); what is still failing
+        after them becomes a retryable error of the domain (503), and a transaction cancelled only by
+        another one in flight (``TransactionConflict``) a conflict (409): neither wrote anything, and
+        neither may be read as a failed condition by the store's callers."""
+        try:
+            return super()._make_api_call(operation_name, operation_kwargs)
+        except VerboseClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            reasons = {r.code for r in error.cancellation_reasons if r is not None}
+            if code == "TransactionCanceledException" and "TransactionConflict" in reasons:
+                raise ConflictError("This was changed by someone else at the same moment; please try again.",
+                                    code="transaction_conflict") from error
+            if code in RETRYABLE_CODES or "ThrottlingError" in reasons or "ProvisionedThroughputExceeded" in reasons:
+                raise UnavailableError("The service is busy; please try again shortly.", code="busy") from error
+            raise
+        except (BotoConnectionError, HTTPClientError) as error:  # dropped or timed out, after the retries
+            raise UnavailableError("The service could not be reached; please try again shortly.",
+                                   code="busy") from error
+
+
+RETRYABLE_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
+})
 
 
 class Scopes:

@@ -1,0 +1,203 @@
+"""Faults on every write path: DynamoDB throttling, transaction conflicts and transient errors.
+
+Faults are injected in front of moto, on botocore's ``before-send`` event (the hook moto itself answers
+requests from): an armed fault answers a write (PutItem, UpdateItem, DeleteItem, TransactWriteItems,
+BatchWriteItem) as DynamoDB would, without moto seeing it, so botocore's own retries (PynamoDB's legacy
+mode: 4 attempts) act on it exactly as in AWS. ``TransactionConflict`` - which moto never raises - is a
+``TransactionCanceledException`` whose reasons say another transaction held one of the items.
+
+What holds: the caller gets a success (botocore absorbed the fault), a 503 with ``Retry-After`` or a 409
+for a conflict, with a JSON error body (a page on console and form routes), never a 500; and the table
+holds the whole operation or none of it. Write routes come from the route registry, with the example
+requests of ``test_isolation.py``, so a new write route is covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import types
+
+import boto3
+import botocore.endpoint
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import EndpointConnectionError
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+
+from chalicelib.api.routing import ROUTES
+from chalicelib.domain.errors import ConflictError
+from tests.conftest import bearer
+from tests.integration import test_isolation as iso
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+_TYPE = "com.amazonaws.dynamodb.v20120810#"
+WRITE_ROUTES = [s for s in ROUTES if s.method in ("POST", "PATCH", "PUT", "DELETE") and "branch" in s.path_params]
+
+
+def _error(status: int, code: str, message: str, **extra) -> tuple[int, dict]:
+    return status, {"__type": _TYPE + code, "message": message, **extra}
+
+
+FAULTS = {
+    "throttle": lambda op: _error(400, "ProvisionedThroughputExceededException", "Rate of requests exceeds"),
+    "throttling": lambda op: _error(400, "ThrottlingException", "Rate exceeded"),
+    "internal": lambda op: _error(500, "InternalServerError", "Internal server error"),
+    "connection": None,  # the connection drops (raised, as urllib3 would)
+    # Only a transaction can meet another one; single writes see a throttle instead.
+    "conflict": lambda op: (_error(400, "TransactionCanceledException", "cancelled [None, TransactionConflict]",
+                                   CancellationReasons=[{"Code": "None"},
+                                                        {"Code": "TransactionConflict", "Message": "ongoing"}])
+                            if op == "TransactWriteItems" else FAULTS["throttle"](op)),
+}
+
+
+class Faults:
+    """The fault plan: which write (counted from arming) fails, how, and how many times in a row."""
+
+    def __init__(self) -> None:
+        self.kind: str | None = None
+        self.at = 0  # the index of the first write that fails
+        self.times = 0  # attempts that fail from there on (botocore makes 4 per call)
+        self.writes: list[str] = []  # every write attempt since arming
+        self.failed = 0
+
+    def arm(self, kind: str | None, at: int = 0, times: int = 1000) -> None:
+        self.kind, self.at, self.times, self.writes, self.failed = kind, at, times, [], 0
+
+    def answer(self, event_name: str, request) -> AWSResponse | None:
+        op = event_name.rsplit(".", 1)[-1]
+        if ".dynamodb." not in event_name or op not in WRITES:
+            return None
+        self.writes.append(op)
+        if self.kind is None or len(self.writes) - 1 < self.at or self.failed >= self.times:
+            return None
+        self.failed += 1
+        if self.kind == "connection":
+            raise EndpointConnectionError(endpoint_url=request.url)
+        status, body = FAULTS[self.kind](op)
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
+        return AWSResponse(request.url, status, headers, MockRawResponse(json.dumps(body)))
+
+    @property
+    def calls(self) -> int:
+        """Write calls that reached the table (an attempt after an injected failure is the same call)."""
+        return len(self.writes) - self.failed
+
+
+@pytest.fixture
+def faults(monkeypatch):
+    plan = Faults()
+    moto_call = BotocoreStubber.__call__
+
+    def in_front_of_moto(stubber, event_name, request, **kwargs):
+        answer = plan.answer(event_name, request) if stubber.enabled else None
+        return answer if answer is not None else moto_call(stubber, event_name, request, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", in_front_of_moto)
+    # botocore waits between its attempts; the waits are real in AWS, skipped here.
+    monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=lambda s: None, time=time.time))
+    yield plan
+    plan.arm(None)
+
+
+def table() -> dict[tuple[str, str], dict]:
+    """Every item of the table, by key."""
+    db = boto3.client("dynamodb", region_name="eu-west-1")
+    items, start = {}, None
+    while True:
+        page = db.scan(TableName="duo-test", **({"ExclusiveStartKey": start} if start else {}))
+        for item in page["Items"]:
+            items[(item["pk"]["S"], item["sk"]["S"])] = item
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def _clean_refusal(spec, response, statuses: tuple[int, ...]) -> None:
+    assert response.status_code in statuses, (spec.method, spec.path, response.status_code, response.body[:300])
+    if response.status_code == 503:
+        assert response.headers.get("Retry-After"), (spec.path, response.headers)
+    if not (spec.console or spec.page):
+        body = json.loads(response.body)
+        assert body["code"] and body["message"], body
+
+
+def _prepared(client, spec, faults):
+    """The route's example request of test_isolation (its objects made first), ready to send."""
+    with contextlib.suppress(ConflictError):  # the sweep suspended the branch just before
+        iso.PRECONDITIONS.get(spec.name, lambda repos: None)(client.repos)
+    objects = iso.Objects(client)
+    role = iso._own_role(spec)
+    headers = bearer(role.value, iso.OWN) if role else (None if spec.public else bearer("head_office"))
+    if spec.name == "ranked_partners":
+        iso._stage(objects, iso.OWN, "ready")
+    path = iso._path(objects, spec, iso.OWN, iso.OWN)
+    bodies = {}
+
+    def send():
+        if "body" not in bodies:  # the body is built once (its objects staged once), then sent as often as needed
+            original = objects.client.http.request
+
+            def capture(method, url, headers=None, body=None):
+                if method == spec.method and url.split("?")[0] == path:
+                    bodies["body"] = (method, url, headers, body)
+                    return None
+                return original(method, url, headers=headers, body=body)
+
+            objects.client.http.request = capture
+            try:
+                iso._call(objects, spec, path, headers, iso.OWN)
+            finally:
+                objects.client.http.request = original
+            return None
+        method, url, sent_headers, body = bodies["body"]
+        return client.http.request(method, url, headers=sent_headers, body=body)
+
+    faults.arm(None)
+    assert send() is None  # staged, not sent
+    return send
+
+
+def _succeeded(spec, response) -> bool:
+    done = response.status_code == 303 and spec.console and not response.headers["Location"].startswith(
+        "/console/sign-in")
+    return response.status_code < 300 or done
+
+
+@pytest.fixture
+def client(client, seeded):
+    client.repos = seeded
+    return client
+
+
+OTHER_KINDS = ("conflict", "internal", "connection", "throttling")
+# Every write route with DUO_FAULTS_ALL=1 (about 2.5 minutes: a fresh table per route); by default every
+# third route of the registry and the paths that write most (signup, pairing, matching, erasure, imports).
+MUST = ("signup", "registrations", "console/duos\"", "accept", "erase", "import", "staff", "privacy/requests",
+        "intake", "/duos\"")
+SWEEP = WRITE_ROUTES if os.environ.get("DUO_FAULTS_ALL") else [
+    s for i, s in enumerate(WRITE_ROUTES) if i % 3 == 0 or any(m.strip('"') in s.path for m in MUST)]
+
+
+@pytest.mark.parametrize("spec", SWEEP, ids=lambda s: f"{s.method} {s.path}")
+def test_a_write_route_refuses_cleanly_under_faults_leaves_nothing_and_then_succeeds(client, faults, spec):
+    """The route's first write fails on every attempt, with a throttle and then one of the other faults
+    (in turn along the registry); botocore gives up after its retries; the caller gets a clean 503 (409 for
+    a transaction conflict) and the table is exactly as before; the caller's retry then goes through."""
+    send = _prepared(client, spec, faults)
+    for kind in ("throttle", OTHER_KINDS[WRITE_ROUTES.index(spec) % len(OTHER_KINDS)]):
+        before = table()
+        faults.arm(kind)
+        response = send()
+        if not faults.writes:  # the request wrote nothing (a dry run, a refusal): no fault met it
+            assert response.status_code < 500, (spec.path, response.status_code)
+            break
+        expected = (409,) if kind == "conflict" and faults.writes[0] == "TransactWriteItems" else (503,)
+        _clean_refusal(spec, response, expected)
+        assert table() == before, f"{kind}: a failed first write of {spec.path} left items behind"
+    faults.arm(None)
+    again = send()  # the caller retries: it goes through
+    assert _succeeded(spec, again), ("retry", spec.path, again.status_code, again.body[:300])
