@@ -27,6 +27,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 
+import app as app_module
 from chalicelib.api.routing import ROUTES
 from chalicelib.domain.errors import ConflictError
 from tests.conftest import bearer
@@ -63,13 +64,17 @@ class Faults:
         self.times = 0  # attempts that fail from there on (botocore makes 4 per call)
         self.writes: list[str] = []  # every write attempt since arming
         self.failed = 0
+        self.match = None
 
-    def arm(self, kind: str | None, at: int = 0, times: int = 1000) -> None:
-        self.kind, self.at, self.times, self.writes, self.failed = kind, at, times, [], 0
+    def arm(self, kind: str | None, at: int = 0, times: int = 1000, match=None) -> None:
+        """``match(op, body)``: only the writes it accepts count and fail (None: every write)."""
+        self.kind, self.at, self.times, self.writes, self.failed, self.match = kind, at, times, [], 0, match
 
     def answer(self, event_name: str, request) -> AWSResponse | None:
         op = event_name.rsplit(".", 1)[-1]
         if ".dynamodb." not in event_name or op not in WRITES:
+            return None
+        if self.match is not None and not self.match(op, bytes(request.body or b"").decode()):
             return None
         self.writes.append(op)
         if self.kind is None or len(self.writes) - 1 < self.at or self.failed >= self.times:
@@ -201,3 +206,39 @@ def test_a_write_route_refuses_cleanly_under_faults_leaves_nothing_and_then_succ
     faults.arm(None)
     again = send()  # the caller retries: it goes through
     assert _succeeded(spec, again), ("retry", spec.path, again.status_code, again.body[:300])
+
+
+def test_stream_records_whose_aggregates_transaction_is_throttled_are_reported_and_redelivery_counts_once(
+        client, faults):
+    """The report aggregates from the stream: the transaction of some events' figures is throttled past
+    botocore's retries; the partial batch response names exactly those records; Lambda then delivers the
+    whole batch again (as it does with a failed batch): the figures equal a rebuild from the events, so
+    nothing was counted twice, and a third delivery changes nothing."""
+    from chalicelib.services import reports
+    from chalicelib.store import keys
+    from chalicelib.store.events import event_from_image
+    from tests.integration.signup_helpers import plan_session, sign_up_candidate
+    from tests.integration.test_stream_and_jobs import _stream_event
+
+    session = plan_session(client, iso.OWN)["id"]
+    for _ in range(3):
+        sign_up_candidate(client, iso.OWN, session)
+    event = _stream_event()
+    events = [r for r in event["Records"] if r["eventName"] == "INSERT"
+              and keys.item_kind(r["dynamodb"]["Keys"]["pk"]["S"], r["dynamodb"]["Keys"]["sk"]["S"]) == "event"]
+    assert len(events) >= 3
+    victims = {r["dynamodb"]["SequenceNumber"]: event_from_image(r["dynamodb"]["NewImage"]).id for r in events[1:3]}
+    markers = [keys.applied_key(iso.OWN, event_id)[0] for event_id in victims.values()]
+    faults.arm("throttle", match=lambda op, body: op == "TransactWriteItems" and any(m in body for m in markers))
+    result = app_module.on_table_change(event, None)
+    assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == set(victims)
+    assert faults.failed == 2 * 4  # two transactions, each tried four times by botocore
+    faults.arm(None)
+
+    assert app_module.on_table_change(event, None) == {"batchItemFailures": []}  # the whole batch again
+    figures = client.repos.aggregates.months(iso.OWN)
+    assert app_module.on_table_change(event, None) == {"batchItemFailures": []}
+    assert client.repos.aggregates.months(iso.OWN) == figures  # a redelivery adds nothing
+    reports.rebuild(client.repos, iso.OWN)
+    assert client.repos.aggregates.months(iso.OWN) == figures  # what the events say, each counted once
+    assert figures
