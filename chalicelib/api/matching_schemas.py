@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from chalicelib.api.duo_schemas import Id
 from chalicelib.api.schemas import Out, Strict
@@ -13,6 +13,10 @@ from chalicelib.api.schemas import Out, Strict
 Mode = Literal["score", "count"]
 MAX_PINS = 200
 MAX_EXCLUDED = 2000
+# A wall-clock time in the branch's time zone, without an offset (RFC 3339's date-time requires one).
+LocalDateTime = Annotated[datetime, WithJsonSchema(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
+     "description": "Branch-local wall time, no offset"})]
 
 
 class RankQuery(Strict):
@@ -49,7 +53,7 @@ class RankedOut(Out):
     allowed: bool = Field(description="False: a hard constraint excludes the pair (see blocks).")
     blocks: list[ReasonOut]
     criteria: list[CriterionOut]
-    suggested_first_meeting: datetime | None = Field(
+    suggested_first_meeting: LocalDateTime | None = Field(
         None, description="Branch-local: the first shared weekly time at least two days ahead.")
 
 
@@ -86,7 +90,7 @@ class PairOut(Out):
     pinned: bool
     state: Literal["open", "accepted", "unavailable"]
     duo_id: str | None = None
-    suggested_first_meeting: datetime | None = None
+    suggested_first_meeting: LocalDateTime | None = None
     blocks: list[ReasonOut]
     criteria: list[CriterionOut]
 

@@ -20,6 +20,9 @@ _DESCRIPTIONS = {
 }
 
 
+# Reads that refuse on an object's state (409 is otherwise declared for writes only); found by the fuzzing.
+_READ_ERRORS = {("GET", "/branches/{branch}/matching/candidates/{candidate_id}"): (409,)}  # not_ready
+
 _HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
 
 
@@ -89,7 +92,7 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
         }
     else:
         op["responses"]["204"] = {"description": _DESCRIPTIONS[204]}
-    for code in spec.errors:
+    for code in sorted({*spec.errors, *_READ_ERRORS.get((spec.method, spec.path), ())}):
         op["responses"][str(code)] = {"description": _DESCRIPTIONS[code], **_json(_REF.format(model="Error"))}
     return op
 
