@@ -6,8 +6,11 @@ so the calls get past the branch check and reach validation and the handlers. Ev
 a 5xx; the JSON API's answers must also match their declared status codes and schemas. HTML pages and
 console routes (``text/html``) are fuzzed for 5xx only: their bodies are pages, not a schema.
 
-The requests go in-process through Chalice's test client (a ``requests`` adapter below) on a fresh moto
-account seeded with the demo branches: no server to start, nothing shared with the other tests.
+Requests are valid ones (they reach the handlers) and invalid ones (they must get a declared 4xx); in half
+of them the ids in the path are of Brussels' demo people, duos, sessions and staff, so that handlers answer
+with real objects. The requests go in-process through Chalice's test client (a ``requests`` adapter below)
+on a fresh moto account seeded with the demo branches: no server to start, nothing shared with the other
+tests. Checks: no 5xx, the status code is declared, the body matches its schema (the JSON API).
 """
 
 from __future__ import annotations
