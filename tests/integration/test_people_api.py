@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.events import Event
+from chalicelib.services import clock
 from chalicelib.services import repos as repos_module
 from local.seed import demo_subject
 from tests.conftest import bearer
@@ -219,7 +220,7 @@ def test_a_mentor_trains_until_every_required_module_is_done(client, mentor):
     _schedule(client, mentor)
     p = ok(post(client, mentor, "intake", {**INTAKE, "decision": "ready"}))
     assert p["status"] == "training"
-    day = str(date.today() - timedelta(days=1))
+    day = str(clock.today() - timedelta(days=1))
     for code in MODULES[:-1]:
         p = ok(post(client, mentor, "training", {"module": code, "completed_on": day}))
         assert p["status"] == "training"
@@ -233,10 +234,10 @@ def test_a_mentor_trains_until_every_required_module_is_done(client, mentor):
 
 
 def test_training_refusals(client, mentor, mentee):
-    refused(post(client, mentor, "training", {"module": "welcome", "completed_on": str(date.today())}), 409)
+    refused(post(client, mentor, "training", {"module": "welcome", "completed_on": str(clock.today())}), 409)
     _schedule(client, mentor)
     ok(post(client, mentor, "intake", {**INTAKE, "decision": "ready"}))
-    future = str(date.today() + timedelta(days=2))
+    future = str(clock.today() + timedelta(days=2))
     assert "completed_on" in refused(post(client, mentor, "training", {"module": "welcome", "completed_on": future}),
                                      400)["fields"]
     assert "module" in refused(post(client, mentor, "training", {"module": "juggling", "completed_on": None}),
@@ -245,7 +246,7 @@ def test_training_refusals(client, mentor, mentee):
         "not_done"
     _schedule(client, mentee)
     ok(post(client, mentee, "intake", {**INTAKE, "decision": "ready"}))
-    assert refused(post(client, mentee, "training", {"module": "welcome", "completed_on": str(date.today())}),
+    assert refused(post(client, mentee, "training", {"module": "welcome", "completed_on": str(clock.today())}),
                    409)["code"] == "not_a_mentor"
 
 
