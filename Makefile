@@ -45,6 +45,11 @@ rebuild-reports: $(STAMP)
 privacy-doc: $(STAMP)
 	@$(PY) -m local.privacy_doc
 
+## Write chalicelib/api/routes.json (the route table a cold start reads) after adding or changing a route.
+.PHONY: routes
+routes: $(STAMP)
+	@$(PY) -m local.route_table
+
 ## Back up one branch of the running local stack to a file: make export-branch BRANCH=ghent [FILE=ghent.jsonl]
 export-branch: $(STAMP)
 	@test -n "$(BRANCH)" || { echo "usage: make export-branch BRANCH=ghent [FILE=ghent.jsonl]" >&2; exit 2; }

@@ -1,4 +1,4 @@
-"""duo: the Chalice app. Wiring only: blueprints, Powertools, the stream handler and the jobs."""
+"""duo: the Chalice app. Wiring only: the route table, Powertools, the stream handler and the jobs."""
 
 from __future__ import annotations
 
@@ -8,49 +8,12 @@ from typing import Any
 from chalice import Chalice, Cron, Rate
 from chalice.app import DynamoDBEvent
 
-from chalicelib.api import branches, console, console_settings, imports, meta, pages, sessions, signup, staff
-from chalicelib.api import duo_pages as duo_pages_api
-from chalicelib.api import duos as duos_api
-from chalicelib.api import head_office_console as head_office_console_api
-from chalicelib.api import links as links_api
-from chalicelib.api import matching as matching_api
-from chalicelib.api import matching_console as matching_console_api
-from chalicelib.api import people as people_api
-from chalicelib.api import people_console as people_console_api
-from chalicelib.api import privacy as privacy_api
-from chalicelib.api import privacy_console as privacy_console_api
-from chalicelib.api import privacy_pages as privacy_pages_api
-from chalicelib.api import reports as reports_api
-from chalicelib.api import reports_console as reports_console_api
-from chalicelib.api import worklist as worklist_api
+from chalicelib.api import route_table
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="duo")
-app.experimental_feature_flags.update(["BLUEPRINTS"])
-app.register_blueprint(meta.bp)
-app.register_blueprint(branches.bp)
-app.register_blueprint(staff.bp)
-app.register_blueprint(signup.bp)
-app.register_blueprint(sessions.bp)
-app.register_blueprint(pages.bp)
-app.register_blueprint(console.bp)
-app.register_blueprint(people_api.bp)
-app.register_blueprint(people_console_api.bp)
-app.register_blueprint(console_settings.bp)
-app.register_blueprint(imports.bp)
-app.register_blueprint(duos_api.bp)
-app.register_blueprint(duo_pages_api.bp)
-app.register_blueprint(links_api.bp)
-app.register_blueprint(worklist_api.bp)
-app.register_blueprint(matching_api.bp)
-app.register_blueprint(reports_api.bp)
-app.register_blueprint(matching_console_api.bp)
-app.register_blueprint(head_office_console_api.bp)
-app.register_blueprint(reports_console_api.bp)
-app.register_blueprint(privacy_console_api.bp)
-app.register_blueprint(privacy_api.bp)
-app.register_blueprint(privacy_pages_api.bp)
+route_table.register(app)  # each route's module is imported by its first request
 
 
 @app.middleware("all")

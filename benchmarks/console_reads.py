@@ -225,9 +225,9 @@ def main() -> int:
 
 def life_cycle(request: Any, show: Any, now: datetime) -> None:
     """One mentee and one mentor from registration to the outcome, through the API: calls per step."""
-    from chalicelib.api.routing import ROUTES
+    from chalicelib.api.route_table import load_all
 
-    paths = {(s.method, s.path) for s in ROUTES}
+    paths = {(s.method, s.path) for s in load_all()}
     b = STEPS_BRANCH
     session = json.loads(request("POST", f"/branches/{b}/info-sessions", 201, branch=b, body={
         "starts_at": f"{date.today() + timedelta(days=20)}T18:30", "format": "in_person",

@@ -3,7 +3,7 @@
 * The table is defined once, by the PynamoDB model (``chalicelib.store.table.table_properties()``);
   ``template.json`` only adds what belongs to the stack (its name, its encryption key, deletion
   policies, metadata).
-* The public routes are defined once, by the route registry (``chalicelib.api.routing.ROUTES``):
+* The public routes are defined once, by the route registry (``chalicelib.api.route_table.load_all()``):
   every anonymous route, and every CORS preflight, gets the stage's lower throttling limits
   (``PublicRead*`` for GET/HEAD/OPTIONS, ``PublicWrite*`` for the others), so a new public route
   cannot be deployed with the staff routes' limits. ``template.json`` holds the stage default.
@@ -44,9 +44,9 @@ def public_methods() -> list[tuple[str, str]]:
     throttling setting never names a method that does not exist (API Gateway would refuse the stage).
     """
     from app import app
-    from chalicelib.api.routing import ROUTES
+    from chalicelib.api.route_table import load_all
 
-    anonymous = {(spec.path, spec.method) for spec in ROUTES if spec.public}
+    anonymous = {(spec.path, spec.method) for spec in load_all() if spec.public}
     return sorted(
         (path, method)
         for path, methods in app.routes.items()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
 from chalicelib.api.routing import PUBLIC, Call, route
 from chalicelib.api.schemas import (
     BranchCreate,
@@ -20,7 +18,6 @@ from chalicelib.domain.roles import Role
 from chalicelib.domain.staff import StaffMember
 from chalicelib.services import branches, repos
 
-bp = Blueprint(__name__)
 HEAD_OFFICE = {Role.HEAD_OFFICE}
 BRANCH_READERS = {Role.HEAD_OFFICE, Role.BRANCH_ADMIN, Role.COORDINATOR}
 BRANCH_EDITORS = {Role.HEAD_OFFICE, Role.BRANCH_ADMIN}
@@ -49,7 +46,7 @@ def staff_out(member: StaffMember) -> StaffOut:
     )
 
 
-@route(bp, "/branches", "POST", summary="Onboard a branch", roles=HEAD_OFFICE,
+@route("/branches", "POST", summary="Onboard a branch", roles=HEAD_OFFICE,
        body=BranchCreate, response=BranchOnboarded, status=201, tags=TAGS)
 def onboard(call: Call) -> BranchOnboarded:
     b: BranchCreate = call.body
@@ -70,20 +67,20 @@ def onboard(call: Call) -> BranchOnboarded:
     )
 
 
-@route(bp, "/branches", "GET", summary="List branches", roles=HEAD_OFFICE,
+@route("/branches", "GET", summary="List branches", roles=HEAD_OFFICE,
        query=PageQuery, response=BranchPage, tags=TAGS)
 def list_branches(call: Call) -> BranchPage:
     rows, cursor = branches.list_branches(repos.get(), call.query.limit, call.query.cursor)
     return BranchPage(items=rows, next=cursor)
 
 
-@route(bp, "/branches/{branch}", "GET", summary="Read a branch's settings", roles=BRANCH_READERS,
+@route("/branches/{branch}", "GET", summary="Read a branch's settings", roles=BRANCH_READERS,
        response=BranchOut, tags=TAGS)
 def read_branch(call: Call) -> BranchOut:
     return BranchOut(**branch_out(branches.get_branch(repos.get(), call.params["branch"])))
 
 
-@route(bp, "/branches/{branch}", "PATCH", summary="Change a branch's settings", roles=BRANCH_EDITORS,
+@route("/branches/{branch}", "PATCH", summary="Change a branch's settings", roles=BRANCH_EDITORS,
        body=BranchUpdate, response=BranchOut, tags=TAGS)
 def update_branch(call: Call) -> BranchOut:
     changes = call.body.model_dump(exclude_unset=True)
@@ -93,19 +90,19 @@ def update_branch(call: Call) -> BranchOut:
     return BranchOut(**branch_out(branch))
 
 
-@route(bp, "/branches/{branch}/suspend", "POST", summary="Suspend a branch (its public forms close)",
+@route("/branches/{branch}/suspend", "POST", summary="Suspend a branch (its public forms close)",
        roles=HEAD_OFFICE, response=BranchOut, tags=TAGS)
 def suspend(call: Call) -> BranchOut:
     return BranchOut(**branch_out(branches.suspend_branch(repos.get(), call.params["branch"])))
 
 
-@route(bp, "/branches/{branch}/resume", "POST", summary="Reopen a suspended branch",
+@route("/branches/{branch}/resume", "POST", summary="Reopen a suspended branch",
        roles=HEAD_OFFICE, response=BranchOut, tags=TAGS)
 def resume(call: Call) -> BranchOut:
     return BranchOut(**branch_out(branches.resume_branch(repos.get(), call.params["branch"])))
 
 
-@route(bp, "/branches/{branch}/public", "GET", summary="What a branch's public pages show",
+@route("/branches/{branch}/public", "GET", summary="What a branch's public pages show",
        roles=PUBLIC, response=PublicBranch, tags=("public",))
 def public_branch(call: Call) -> PublicBranch:
     branch = branches.get_public_branch(repos.get(), call.params["branch"])

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api import console_pages as web
 from chalicelib.api.auth import authenticate_token, mint, token_expiry
@@ -29,7 +29,6 @@ from chalicelib.services import branches, repos, staff
 from chalicelib.settings import get_settings
 from chalicelib.store import hosted_ui
 
-bp = Blueprint(__name__)
 TAGS = ("console",)
 STAFF = frozenset(STAFF_ROLES)
 SIGNED_IN = frozenset({*STAFF_ROLES, Role.HEAD_OFFICE})
@@ -100,7 +99,7 @@ def _demo_staff() -> list[dict]:
             return groups
 
 
-@route(bp, "/console/sign-in", "GET", summary="Sign in to the console (HTML; in AWS: to Cognito's hosted UI)",
+@route("/console/sign-in", "GET", summary="Sign in to the console (HTML; in AWS: to Cognito's hosted UI)",
        roles=PUBLIC, page=True, tags=TAGS)
 @_page("/console/sign-in")
 def sign_in_page(call: Call) -> Response:
@@ -118,7 +117,7 @@ def sign_in_page(call: Call) -> Response:
     return web.add_cookie(response, web.cookie(web.SIGNIN_COOKIE, nonce, NONCE_AGE))
 
 
-@route(bp, "/console/sign-in", "POST", summary="Sign in as a demo staff member (local stack only; HTML)",
+@route("/console/sign-in", "POST", summary="Sign in as a demo staff member (local stack only; HTML)",
        roles=PUBLIC, page=True, tags=TAGS)
 @_page("/console/sign-in")
 def sign_in_submit(call: Call) -> Response:
@@ -156,7 +155,7 @@ def _signed_in(form: dict[str, str], token: str) -> Response:
     return web.add_cookie(response, web.clear_cookie(web.SIGNIN_COOKIE))
 
 
-@route(bp, "/console/callback", "GET", summary="Where Cognito's hosted UI returns after sign-in (HTML)",
+@route("/console/callback", "GET", summary="Where Cognito's hosted UI returns after sign-in (HTML)",
        roles=PUBLIC, page=True, tags=TAGS)
 @_page("/console/callback")
 def callback(call: Call) -> Response:
@@ -176,7 +175,7 @@ def callback(call: Call) -> Response:
     return web.add_cookie(response, web.clear_cookie(web.STATE_COOKIE))
 
 
-@route(bp, "/console/sign-out", "POST", summary="Sign out of the console (HTML)", roles=SIGNED_IN, console=True,
+@route("/console/sign-out", "POST", summary="Sign out of the console (HTML)", roles=SIGNED_IN, console=True,
        tags=TAGS)
 def sign_out(call: Call) -> Response:
     after = f"{get_settings().public_url}{web.SIGN_IN}"
@@ -187,7 +186,7 @@ def sign_out(call: Call) -> Response:
     return web.add_cookie(response, web.clear_cookie(web.SESSION_COOKIE))
 
 
-@route(bp, "/console", "GET", summary="The console: to the signed-in staff member's branch (HTML)", roles=SIGNED_IN,
+@route("/console", "GET", summary="The console: to the signed-in staff member's branch (HTML)", roles=SIGNED_IN,
        console=True, tags=TAGS)
 def console_home(call: Call) -> Response:
     return web.redirect(_home(call.principal.branch))

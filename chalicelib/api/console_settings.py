@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib.api import console_pages as web
@@ -25,7 +25,6 @@ from chalicelib.domain.roles import Role
 from chalicelib.services import branches, repos, staff
 from chalicelib.web import console_labels_matching
 
-bp = Blueprint(__name__)
 ADMINS = frozenset({Role.BRANCH_ADMIN})
 TAGS = ("console",)
 BASE = "/branches/{branch}/console/settings"
@@ -48,13 +47,13 @@ def _render(call: Call, section: str, status: int = 200, **context: Any) -> Resp
                            config=branch.effective_config(), settings_url=_url(call), **context)
 
 
-@route(bp, BASE, "GET", summary="Branch settings (HTML)", roles=ADMINS, console=True, tags=TAGS)
+@route(BASE, "GET", summary="Branch settings (HTML)", roles=ADMINS, console=True, tags=TAGS)
 def settings_home(call: Call) -> Response:
     return _render(call, "")
 
 
 # --- Staff ------------------------------------------------------------------------------------------
-@route(bp, BASE + "/staff", "GET", summary="The branch's staff (HTML)", roles=ADMINS, console=True, tags=TAGS)
+@route(BASE + "/staff", "GET", summary="The branch's staff (HTML)", roles=ADMINS, console=True, tags=TAGS)
 def staff_page(call: Call) -> Response:
     return _staff(call)
 
@@ -66,7 +65,7 @@ def _staff(call: Call, status: int = 200, errors: dict[str, str] | None = None, 
                    message=message)
 
 
-@route(bp, BASE + "/staff", "POST", summary="Invite, change the role of, or remove a staff member (HTML)",
+@route(BASE + "/staff", "POST", summary="Invite, change the role of, or remove a staff member (HTML)",
        roles=ADMINS, console=True, tags=TAGS)
 def staff_submit(call: Call) -> Response:
     branch_id, action = call.params["branch"], web.form_value(call, "action")
@@ -286,8 +285,8 @@ def _errors(fields: dict[str, str]) -> dict[str, str]:
 
 for _section in SECTIONS:
     label = _section.replace("_", " ")
-    route(bp, f"{BASE}/{_section}", "GET", summary=f"Branch settings: {label} (HTML)", roles=ADMINS,
+    route(f"{BASE}/{_section}", "GET", summary=f"Branch settings: {label} (HTML)", roles=ADMINS,
           console=True, tags=TAGS)(_section_page(_section))
-    route(bp, f"{BASE}/{_section}", "POST", summary=f"Change the branch's {label} (HTML)", roles=ADMINS,
+    route(f"{BASE}/{_section}", "POST", summary=f"Change the branch's {label} (HTML)", roles=ADMINS,
           console=True, tags=TAGS)(_section_submit(_section))
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.api import console_pages as web
@@ -30,7 +30,6 @@ from chalicelib.services import clock, repos
 from chalicelib.services import duos as service
 from chalicelib.web import console_labels_duos, console_labels_people
 
-bp = Blueprint(__name__)
 STAFF = frozenset(STAFF_ROLES)
 TAGS = ("console",)
 BASE = "/branches/{branch}/console"
@@ -138,13 +137,13 @@ def _pair_page(call: Call, status: int = 200, errors: dict[str, str] | None = No
     return web.render_page(call, "console/pair.html", status, nav="", **context)
 
 
-@route(bp, BASE + "/pair", "GET", summary="Pair a ready person with someone of the other side's ready pool (HTML)",
+@route(BASE + "/pair", "GET", summary="Pair a ready person with someone of the other side's ready pool (HTML)",
        roles=STAFF, console=True, tags=TAGS)
 def pair_page(call: Call) -> Response:
     return _pair_page(call)
 
 
-@route(bp, BASE + "/duos", "POST", summary="Pair a ready mentee with a ready mentor (HTML form; mails both)",
+@route(BASE + "/duos", "POST", summary="Pair a ready mentee with a ready mentor (HTML form; mails both)",
        roles=STAFF, console=True, tags=TAGS)
 def pair_submit(call: Call) -> Response:
     branch_id = call.params["branch"]
@@ -224,7 +223,7 @@ def _duo_page(call: Call, status: int = 200, *, duo: Duo | None = None, scope: s
     return web.render_page(call, "console/duo.html", status, nav="", **context)
 
 
-@route(bp, DUO, "GET", summary="A duo: both people, status, dates, the forms of its current step, its records "
+@route(DUO, "GET", summary="A duo: both people, status, dates, the forms of its current step, its records "
        "and timeline (HTML)", roles=STAFF, console=True, tags=TAGS)
 def duo_page(call: Call) -> Response:
     return _duo_page(call)
@@ -359,5 +358,5 @@ def _submit(name: str) -> Callable[[Call], Response]:
 
 
 for _name, (_path, _model, _read, _do, _done, _summary) in STEPS.items():
-    route(bp, DUO + _path, "POST", summary=_summary, roles=STAFF, console=True, tags=TAGS)(_submit(_name))
+    route(DUO + _path, "POST", summary=_summary, roles=STAFF, console=True, tags=TAGS)(_submit(_name))
 

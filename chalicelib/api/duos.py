@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
 from chalicelib.api import duo_schemas as s
 from chalicelib.api.routing import Call, route
 from chalicelib.api.schemas import PageQuery
@@ -13,7 +11,6 @@ from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.services import clock, repos
 from chalicelib.services import duos as service
 
-bp = Blueprint(__name__)
 STAFF = set(STAFF_ROLES)
 TAGS = ("duos",)
 BASE = "/branches/{branch}/duos/{duo_id}"
@@ -54,7 +51,7 @@ def _ids(call: Call) -> tuple[str, str]:
     return call.params["branch"], call.params["duo_id"]
 
 
-@route(bp, "/branches/{branch}/duos", "POST", summary="Pair a ready mentee with a ready mentor (mails both)",
+@route("/branches/{branch}/duos", "POST", summary="Pair a ready mentee with a ready mentor (mails both)",
        roles=STAFF, body=s.PairIn, response=s.DuoOut, status=201, tags=TAGS)
 def create_duo(call: Call) -> s.DuoOut:
     b = call.body
@@ -62,7 +59,7 @@ def create_duo(call: Call) -> s.DuoOut:
                                 actor(call)))
 
 
-@route(bp, "/branches/{branch}/duos", "GET", summary="The branch's duos, newest first, or one phase's list",
+@route("/branches/{branch}/duos", "GET", summary="The branch's duos, newest first, or one phase's list",
        roles=STAFF, query=s.DuosQuery, response=s.DuoPage, tags=TAGS)
 def list_duos(call: Call) -> s.DuoPage:
     q = call.query
@@ -71,12 +68,12 @@ def list_duos(call: Call) -> s.DuoPage:
     return s.DuoPage(items=[summary(d) for d in rows], next=cursor)
 
 
-@route(bp, BASE, "GET", summary="A duo", roles=STAFF, response=s.DuoOut, tags=TAGS)
+@route(BASE, "GET", summary="A duo", roles=STAFF, response=s.DuoOut, tags=TAGS)
 def read_duo(call: Call) -> s.DuoOut:
     return duo_out(service.get_duo(repos.get(), *_ids(call)))
 
 
-@route(bp, BASE + "/events", "GET", summary="A duo's trail, newest first", roles=STAFF, query=PageQuery,
+@route(BASE + "/events", "GET", summary="A duo's trail, newest first", roles=STAFF, query=PageQuery,
        response=s.EventPage, tags=TAGS)
 def duo_events(call: Call) -> s.EventPage:
     rows, cursor = service.duo_events(repos.get(), *_ids(call), limit=call.query.limit, cursor=call.query.cursor)
@@ -85,28 +82,28 @@ def duo_events(call: Call) -> s.EventPage:
     return s.EventPage(items=items, next=cursor)
 
 
-@route(bp, BASE + "/meetings", "GET", summary="A duo's meeting log, newest first", roles=STAFF, query=PageQuery,
+@route(BASE + "/meetings", "GET", summary="A duo's meeting log, newest first", roles=STAFF, query=PageQuery,
        response=s.MeetingPage, tags=TAGS)
 def duo_meetings(call: Call) -> s.MeetingPage:
     rows, cursor = service.meetings(repos.get(), *_ids(call), limit=call.query.limit, cursor=call.query.cursor)
     return s.MeetingPage(items=[s.MeetingOut(**m) for m in rows], next=cursor)
 
 
-@route(bp, BASE + "/first-meeting", "POST", summary="Move the first meeting (fresh answer links by mail)",
+@route(BASE + "/first-meeting", "POST", summary="Move the first meeting (fresh answer links by mail)",
        roles=STAFF, body=s.FirstMeetingIn, response=s.DuoOut, tags=TAGS)
 def move_first_meeting(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.reschedule(repos.get(), *_ids(call), b.first_meeting_at, b.version, actor(call)))
 
 
-@route(bp, BASE + "/answers", "POST", summary="Record a 24-hour answer (two yeses: agreed; a no: declined)",
+@route(BASE + "/answers", "POST", summary="Record a 24-hour answer (two yeses: agreed; a no: declined)",
        roles=STAFF, body=s.AnswerIn, response=s.DuoOut, tags=TAGS)
 def record_answer(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.answer(repos.get(), *_ids(call), b.side, b.answer, b.version, actor(call)))
 
 
-@route(bp, BASE + "/agreement", "POST", summary="Record the signed agreement (starts the six months)",
+@route(BASE + "/agreement", "POST", summary="Record the signed agreement (starts the six months)",
        roles=STAFF, body=s.AgreementIn, response=s.DuoOut, tags=TAGS)
 def record_agreement(call: Call) -> s.DuoOut:
     b = call.body
@@ -114,21 +111,21 @@ def record_agreement(call: Call) -> s.DuoOut:
                                             b.version, actor(call)))
 
 
-@route(bp, BASE + "/meetings", "POST", summary="Log a meeting", roles=STAFF, body=s.MeetingIn, response=s.DuoOut,
+@route(BASE + "/meetings", "POST", summary="Log a meeting", roles=STAFF, body=s.MeetingIn, response=s.DuoOut,
        status=201, tags=TAGS)
 def log_meeting(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.log_meeting(repos.get(), *_ids(call), b.on, b.minutes, b.mode, b.version, actor(call)))
 
 
-@route(bp, BASE + "/goals", "POST", summary="Add a goal to the action plan", roles=STAFF, body=s.GoalIn,
+@route(BASE + "/goals", "POST", summary="Add a goal to the action plan", roles=STAFF, body=s.GoalIn,
        response=s.DuoOut, status=201, tags=TAGS)
 def add_goal(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.add_goal(repos.get(), *_ids(call), b.title, b.target_date, b.version, actor(call)))
 
 
-@route(bp, BASE + "/goals/{goal_id}", "PATCH", summary="Change a goal's status or target date", roles=STAFF,
+@route(BASE + "/goals/{goal_id}", "PATCH", summary="Change a goal's status or target date", roles=STAFF,
        body=s.GoalPatch, response=s.DuoOut, tags=TAGS)
 def change_goal(call: Call) -> s.DuoOut:
     b = call.body
@@ -137,28 +134,28 @@ def change_goal(call: Call) -> s.DuoOut:
                                        clear, b.version, actor(call)))
 
 
-@route(bp, BASE + "/checkins", "POST", summary="Record a coordinator's check-in", roles=STAFF, body=s.CheckinIn,
+@route(BASE + "/checkins", "POST", summary="Record a coordinator's check-in", roles=STAFF, body=s.CheckinIn,
        response=s.DuoOut, status=201, tags=TAGS)
 def add_checkin(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.add_checkin(repos.get(), *_ids(call), b.on, b.channel, b.version, actor(call)))
 
 
-@route(bp, BASE + "/intervisions", "POST", summary="Record the mentor's intervision", roles=STAFF,
+@route(BASE + "/intervisions", "POST", summary="Record the mentor's intervision", roles=STAFF,
        body=s.IntervisionIn, response=s.DuoOut, status=201, tags=TAGS)
 def add_intervision(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.add_intervision(repos.get(), *_ids(call), b.on, b.version, actor(call)))
 
 
-@route(bp, BASE + "/services", "POST", summary="Record a workshop or service (a laptop loan with its return date)",
+@route(BASE + "/services", "POST", summary="Record a workshop or service (a laptop loan with its return date)",
        roles=STAFF, body=s.ServiceIn, response=s.DuoOut, status=201, tags=TAGS)
 def add_service(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.add_service(repos.get(), *_ids(call), b.code, b.on, b.return_due, b.version, actor(call)))
 
 
-@route(bp, BASE + "/services/{service_id}/returned", "POST", summary="Record that a loan came back", roles=STAFF,
+@route(BASE + "/services/{service_id}/returned", "POST", summary="Record that a loan came back", roles=STAFF,
        body=s.ReturnedIn, response=s.DuoOut, tags=TAGS)
 def service_returned(call: Call) -> s.DuoOut:
     b = call.body
@@ -166,14 +163,14 @@ def service_returned(call: Call) -> s.DuoOut:
                                             actor(call)))
 
 
-@route(bp, BASE + "/close", "POST", summary="Close the duo (mails both their evaluation link)", roles=STAFF,
+@route(BASE + "/close", "POST", summary="Close the duo (mails both their evaluation link)", roles=STAFF,
        body=s.CloseIn, response=s.DuoOut, tags=TAGS)
 def close_duo(call: Call) -> s.DuoOut:
     b = call.body
     return duo_out(service.close(repos.get(), *_ids(call), b.ended_on, b.kind, b.reason, b.version, actor(call)))
 
 
-@route(bp, BASE + "/evaluations", "POST", summary="Record an evaluation (after the closing)", roles=STAFF,
+@route(BASE + "/evaluations", "POST", summary="Record an evaluation (after the closing)", roles=STAFF,
        body=s.EvaluationIn, response=s.DuoOut, tags=TAGS)
 def record_evaluation(call: Call) -> s.DuoOut:
     b = call.body
@@ -181,7 +178,7 @@ def record_evaluation(call: Call) -> s.DuoOut:
                                              actor(call)))
 
 
-@route(bp, BASE + "/outcome", "POST", summary="Record the mentee's situation (12 months after the start)",
+@route(BASE + "/outcome", "POST", summary="Record the mentee's situation (12 months after the start)",
        roles=STAFF, body=s.OutcomeIn, response=s.DuoOut, tags=TAGS)
 def record_outcome(call: Call) -> s.DuoOut:
     b = call.body

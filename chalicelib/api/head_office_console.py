@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib.api import console_pages as web
@@ -24,7 +24,6 @@ from chalicelib.domain.roles import Role
 from chalicelib.services import branches, repos
 from chalicelib.web import charts, console_labels_reports
 
-bp = Blueprint(__name__)
 HEAD_OFFICE = frozenset({Role.HEAD_OFFICE})
 TAGS = ("console",)
 BASE = "/console/head-office"
@@ -56,7 +55,7 @@ def _fields(fields: dict[str, str]) -> dict[str, str]:
 
 
 # --- The branches ------------------------------------------------------------------------------------------
-@route(bp, BASE, "GET", summary="The head office: the branches (HTML)", roles=HEAD_OFFICE, console=True, tags=TAGS)
+@route(BASE, "GET", summary="The head office: the branches (HTML)", roles=HEAD_OFFICE, console=True, tags=TAGS)
 def branches_page(call: Call) -> Response:
     cursor = web.query(call).get("cursor") or None
     rows, next_cursor = branches.list_branches(repos.get(), PAGE, cursor)
@@ -84,7 +83,7 @@ OUTCOME_COLUMNS = ("outcome.recorded", "outcome.job_share", "outcome.training_or
                    "outcome.searching_share", "outcome.unknown_share")
 
 
-@route(bp, BASE + "/report", "GET", summary="The network report: every branch, per country and in total (HTML)",
+@route(BASE + "/report", "GET", summary="The network report: every branch, per country and in total (HTML)",
        roles=HEAD_OFFICE, console=True, tags=TAGS)
 def network_page(call: Call) -> Response:
     from chalicelib.api.reports_console import shifted
@@ -118,7 +117,7 @@ def network_page(call: Call) -> Response:
     return charts.allow_styles(_render(call, "head_office_report.html", **context), svgs)
 
 
-@route(bp, BASE + "/report/csv", "GET", summary="The network report as CSV (the JSON API's format=csv, console "
+@route(BASE + "/report/csv", "GET", summary="The network report as CSV (the JSON API's format=csv, console "
        "session)", roles=HEAD_OFFICE, console=True, tags=TAGS)
 def network_csv(call: Call) -> Response:
     from chalicelib.api.reports_console import api_csv
@@ -138,14 +137,14 @@ def _translator(lang: str) -> Any:
 ONBOARD_FIELDS = ("id", "name", "country", "time_zone", "admin_email", "admin_name")
 
 
-@route(bp, BASE + "/branches/new", "GET", summary="Onboard a branch: the form (HTML)", roles=HEAD_OFFICE,
+@route(BASE + "/branches/new", "GET", summary="Onboard a branch: the form (HTML)", roles=HEAD_OFFICE,
        console=True, tags=TAGS)
 def onboard_page(call: Call) -> Response:
     values = {"country": "BE", "time_zone": COUNTRY_TIME_ZONES["BE"], "languages": []}
     return _render(call, "head_office_branch.html", nav="head_office_onboard", new=True, values=values, errors={})
 
 
-@route(bp, BASE + "/branches/new", "POST", summary="Onboard a branch (HTML)", roles=HEAD_OFFICE, console=True,
+@route(BASE + "/branches/new", "POST", summary="Onboard a branch (HTML)", roles=HEAD_OFFICE, console=True,
        tags=TAGS)
 def onboard_submit(call: Call) -> Response:
     values: dict[str, Any] = {k: web.form_value(call, k) for k in ONBOARD_FIELDS}
@@ -187,13 +186,13 @@ def _branch_page(call: Call, status: int = 200, *, values: dict[str, Any] | None
                    version=branch.version if version is None else version)
 
 
-@route(bp, BASE + "/branches/{branch}", "GET", summary="A branch, as the head office edits it (HTML)",
+@route(BASE + "/branches/{branch}", "GET", summary="A branch, as the head office edits it (HTML)",
        roles=HEAD_OFFICE, console=True, tags=TAGS)
 def branch_page(call: Call) -> Response:
     return _branch_page(call)
 
 
-@route(bp, BASE + "/branches/{branch}", "POST",
+@route(BASE + "/branches/{branch}", "POST",
        summary="Change a branch's name, time zone or languages, or suspend or resume it (HTML)",
        roles=HEAD_OFFICE, console=True, tags=TAGS)
 def branch_submit(call: Call) -> Response:

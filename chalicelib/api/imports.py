@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import Field
 
 from chalicelib.api import console_pages as web
@@ -22,7 +22,6 @@ from chalicelib.domain.roles import Role
 from chalicelib.services import imports as service
 from chalicelib.services import repos
 
-bp = Blueprint(__name__)
 ADMINS = frozenset({Role.BRANCH_ADMIN})
 TAGS = ("import",)
 MAX_BODY = 2 * service.MAX_CSV_CHARS + 64 * 1024  # JSON escapes; a multipart form's framing
@@ -72,7 +71,7 @@ def _staff_id(call: Call) -> str:
     return call.principal.staff_id or call.principal.subject
 
 
-@route(bp, "/branches/{branch}/imports", "POST",
+@route("/branches/{branch}/imports", "POST",
        summary="Import people or duos from CSV (dry_run: only list every row's problems; each row all or nothing)",
        roles=ADMINS, body=ImportIn, response=ImportOut, tags=TAGS, max_body_bytes=MAX_BODY)
 def import_csv(call: Call) -> ImportOut:
@@ -89,13 +88,13 @@ def _page(call: Call, *, status: int = 200, **context: object) -> Response:
                            columns={"people": PEOPLE_COLUMNS, "duos": DUO_COLUMNS}, **context)
 
 
-@route(bp, "/branches/{branch}/console/import", "GET", summary="Import page: upload or paste a CSV file",
+@route("/branches/{branch}/console/import", "GET", summary="Import page: upload or paste a CSV file",
        roles=ADMINS, tags=("console",), console=True)
 def import_page(call: Call) -> Response:
     return _page(call, kind=web.query(call).get("kind", "people"), text="", report=None, errors={})
 
 
-@route(bp, "/branches/{branch}/console/import", "POST",
+@route("/branches/{branch}/console/import", "POST",
        summary="Import page: the dry run's table, or the import itself", roles=ADMINS, tags=("console",),
        console=True, max_body_bytes=MAX_BODY, upload=True)
 def import_submit(call: Call) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.pages import html, page
 from chalicelib.api.routing import PUBLIC, Call, route
@@ -17,7 +17,6 @@ from chalicelib.settings import get_settings
 from chalicelib.web import console_labels_duos as words
 from chalicelib.web import forms, i18n
 
-bp = Blueprint(__name__)
 TAGS = ("pages",)
 PATH = "/branches/{branch}/links/{token}"
 
@@ -49,7 +48,7 @@ def _gone(call: Call) -> Response:
                 questions={}, outcomes=[], errors={}, values={}, thanks=False)
 
 
-@route(bp, PATH, "GET", summary="A personal duo link: answer, evaluation or outcome (HTML)", roles=PUBLIC,
+@route(PATH, "GET", summary="A personal duo link: answer, evaluation or outcome (HTML)", roles=PUBLIC,
        page=True, tags=TAGS)
 @page
 def link_page(call: Call) -> Response:
@@ -60,7 +59,7 @@ def link_page(call: Call) -> Response:
     return _render(call, view)
 
 
-@route(bp, PATH, "POST", summary="Answer through a personal duo link (form-encoded; HTML answer)", roles=PUBLIC,
+@route(PATH, "POST", summary="Answer through a personal duo link (form-encoded; HTML answer)", roles=PUBLIC,
        page=True, tags=TAGS)
 @page
 def link_submit(call: Call) -> Response:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
-
 from chalicelib.api import matching_schemas as s
 from chalicelib.api.routing import Call, route
 from chalicelib.api.schemas import MatchingSettings
@@ -20,7 +18,6 @@ from chalicelib.domain.roles import STAFF_ROLES, Role
 from chalicelib.services import matching as service
 from chalicelib.services import repos
 
-bp = Blueprint(__name__)
 STAFF = set(STAFF_ROLES)
 ADMINS = {Role.BRANCH_ADMIN}
 TAGS = ("matching",)
@@ -60,7 +57,7 @@ def settings_out(settings: Settings) -> s.SettingsOut:
     return s.SettingsOut(weights=dict(settings.weights), hard=sorted(settings.hard))
 
 
-@route(bp, BASE + "/candidates/{candidate_id}", "GET", summary="A ready person's possible partners, best first, "
+@route(BASE + "/candidates/{candidate_id}", "GET", summary="A ready person's possible partners, best first, "
        "each with its score and reasons", roles=STAFF, query=s.RankQuery, response=s.RankingOut, tags=TAGS)
 def ranked_partners(call: Call) -> s.RankingOut:
     lang = language(call)
@@ -88,7 +85,7 @@ def proposal_out(view: service.ProposalView, lang: str) -> s.ProposalOut:
     )
 
 
-@route(bp, BASE + "/proposals", "POST", summary="Propose pairs for the whole ready pool (optimal, not greedy), "
+@route(BASE + "/proposals", "POST", summary="Propose pairs for the whole ready pool (optimal, not greedy), "
        "with who is left unpaired and why", roles=STAFF, body=s.ProposalIn, response=s.ProposalOut, status=201,
        tags=TAGS)
 def create_proposal(call: Call) -> s.ProposalOut:
@@ -98,14 +95,14 @@ def create_proposal(call: Call) -> s.ProposalOut:
     return proposal_out(view, language(call))
 
 
-@route(bp, BASE + "/proposals/{proposal_id}", "GET", summary="A proposal, each pair with its state now",
+@route(BASE + "/proposals/{proposal_id}", "GET", summary="A proposal, each pair with its state now",
        roles=STAFF, response=s.ProposalOut, tags=TAGS)
 def read_proposal(call: Call) -> s.ProposalOut:
     view = service.proposal(repos.get(), call.params["branch"], call.params["proposal_id"])
     return proposal_out(view, language(call))
 
 
-@route(bp, BASE + "/proposals/{proposal_id}/accept", "POST", summary="Accept pairs of a proposal (each becomes a "
+@route(BASE + "/proposals/{proposal_id}/accept", "POST", summary="Accept pairs of a proposal (each becomes a "
        "pairing: both get their answer link by mail)", roles=STAFF, body=s.AcceptIn, response=s.AcceptOut,
        tags=TAGS)
 def accept_pairs(call: Call) -> s.AcceptOut:
@@ -123,7 +120,7 @@ def _totals(total: float, pairs: int) -> dict[str, float]:
     return {"total_score": round(total, 4), "pairs": pairs}
 
 
-@route(bp, BASE + "/preview", "POST", summary="How new weights would change the pool's proposal (nothing saved)",
+@route(BASE + "/preview", "POST", summary="How new weights would change the pool's proposal (nothing saved)",
        roles=ADMINS, body=MatchingSettings, response=s.PreviewOut, tags=TAGS)
 def preview_weights(call: Call) -> s.PreviewOut:
     patch: dict[str, Any] = call.body.model_dump(exclude_none=True)

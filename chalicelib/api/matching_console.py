@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.api import console_pages as web
@@ -27,7 +27,6 @@ from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.services import matching as service
 from chalicelib.services import repos
 
-bp = Blueprint(__name__)
 STAFF = frozenset(STAFF_ROLES)
 TAGS = ("console",)
 BASE = "/branches/{branch}/console/matching"
@@ -128,7 +127,7 @@ def _session_page(call: Call, status: int = 200, errors: dict[str, str] | None =
         latest_at=_local(latest.created_at, branch.time_zone) if latest else "", **_words())
 
 
-@route(bp, BASE, "GET", summary="The matching session: the ready pool, the latest proposal, and the form asking "
+@route(BASE, "GET", summary="The matching session: the ready pool, the latest proposal, and the form asking "
        "for a proposal (HTML)", roles=STAFF, console=True, tags=TAGS)
 def matching_page(call: Call) -> Response:
     return _session_page(call)
@@ -154,7 +153,7 @@ def _form_errors(fields: dict[str, str], rows: list[int], names: dict[str, str])
     return out
 
 
-@route(bp, BASE + "/proposals", "POST", summary="Ask for a proposal for the whole ready pool (HTML form)",
+@route(BASE + "/proposals", "POST", summary="Ask for a proposal for the whole ready pool (HTML form)",
        roles=STAFF, console=True, tags=TAGS)
 def proposal_submit(call: Call) -> Response:
     branch_id = call.params["branch"]
@@ -230,13 +229,13 @@ def _proposal_page(call: Call, status: int = 200, errors: dict[str, str] | None 
         refused_reasons=reasons, ask_again=_ask_again_url(branch.id, view.mode, view.pins, view.excluded), **_words())
 
 
-@route(bp, PROPOSAL, "GET", summary="A proposal: its pairs with their reasons and state, who is left unpaired "
+@route(PROPOSAL, "GET", summary="A proposal: its pairs with their reasons and state, who is left unpaired "
        "and why (HTML)", roles=STAFF, console=True, tags=TAGS)
 def proposal_page(call: Call) -> Response:
     return _proposal_page(call)
 
 
-@route(bp, PROPOSAL + "/accept", "POST", summary="Accept one pair of a proposal or all its open pairs (HTML form; "
+@route(PROPOSAL + "/accept", "POST", summary="Accept one pair of a proposal or all its open pairs (HTML form; "
        "each becomes a pairing, both people get their answer link by mail)", roles=STAFF, console=True, tags=TAGS)
 def proposal_accept(call: Call) -> Response:
     branch_id, proposal_id = call.params["branch"], call.params["proposal_id"]

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.routing import PUBLIC, Call, route
 from chalicelib.api.schemas import Me, OpenAPIDocument
 from chalicelib.domain.roles import Role
-
-bp = Blueprint(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -21,13 +19,13 @@ def _spec() -> str:
     return json.dumps(openapi.build())
 
 
-@route(bp, "/openapi.json", "GET", summary="This API, described in OpenAPI 3", roles=PUBLIC,
+@route("/openapi.json", "GET", summary="This API, described in OpenAPI 3", roles=PUBLIC,
        response=OpenAPIDocument, tags=("meta",))
 def openapi_json(call: Call) -> Response:
     return Response(body=_spec(), status_code=200, headers={"Content-Type": "application/json"})
 
 
-@route(bp, "/me", "GET", summary="Who am I", response=Me, tags=("meta",),
+@route("/me", "GET", summary="Who am I", response=Me, tags=("meta",),
        roles={Role.COORDINATOR, Role.BRANCH_ADMIN, Role.HEAD_OFFICE})
 def me(call: Call) -> Me:
     p = call.principal

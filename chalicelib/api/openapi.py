@@ -1,4 +1,4 @@
-"""``/openapi.json``, generated from ``ROUTES`` and the pydantic models that validate requests."""
+"""``/openapi.json``, generated from every route's ``RouteSpec`` and the pydantic models that validate requests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.routing import ROUTES, RouteSpec
+from chalicelib.api.route_table import load_all
+from chalicelib.api.routing import RouteSpec
 from chalicelib.api.schemas import Error
 
 _REF = "#/components/schemas/{model}"
@@ -98,14 +99,15 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
 
 
 def build() -> dict[str, Any]:
+    routes = load_all()
     models: list[tuple[type[BaseModel], str]] = [(Error, "serialization")]
-    for spec in ROUTES:
+    for spec in routes:
         models += [(spec.body, "validation")] if spec.body is not None else []
         if spec.response is not None:
             models.append((spec.response, "serialization"))
     refs, schema = models_json_schema(list(dict.fromkeys(models)), ref_template=_REF)
     paths: dict[str, dict[str, Any]] = {}
-    for spec in ROUTES:
+    for spec in routes:
         html_page = spec.page or spec.console
         paths.setdefault(spec.path, {})[spec.method.lower()] = _page(spec) if html_page else _operation(spec, refs)
         if spec.cors:

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib.api.routing import PUBLIC, RETRY_AFTER_SECONDS, STATUS, Call, route
@@ -26,7 +26,6 @@ from chalicelib.services import branches, repos, signup
 from chalicelib.settings import get_settings
 from chalicelib.web import forms, i18n, labels, pages
 
-bp = Blueprint(__name__)
 TAGS = ("pages",)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -126,7 +125,7 @@ def _form(branch: Branch, lang: str, fixed_role: str | None, status: int = 200,
     )
 
 
-@route(bp, "/branches/{branch}/signup", "GET", summary="The signup form (HTML)", roles=PUBLIC, page=True, tags=TAGS)
+@route("/branches/{branch}/signup", "GET", summary="The signup form (HTML)", roles=PUBLIC, page=True, tags=TAGS)
 @page
 def signup_form(call: Call) -> Response:
     query = _query(call)
@@ -135,7 +134,7 @@ def signup_form(call: Call) -> Response:
     return _form(branch, lang, _role(query.get("role")))
 
 
-@route(bp, "/branches/{branch}/signup", "POST", summary="Send the signup form (form-encoded; HTML answer)",
+@route("/branches/{branch}/signup", "POST", summary="Send the signup form (form-encoded; HTML answer)",
        roles=PUBLIC, page=True, tags=TAGS)
 @page
 def signup_submit(call: Call) -> Response:
@@ -197,7 +196,7 @@ def _bad_link(call: Call, lang: str | None = None) -> Response:
     return html("message.html", lang, 404, kind="bad_link")
 
 
-@route(bp, "/branches/{branch}/registrations/{candidate_id}", "GET",
+@route("/branches/{branch}/registrations/{candidate_id}", "GET",
        summary="A candidate's personal link: their registration (HTML)", roles=PUBLIC, page=True, tags=TAGS)
 @page
 def registration_page(call: Call) -> Response:
@@ -211,7 +210,7 @@ def registration_page(call: Call) -> Response:
     return _manage(call, view, token)
 
 
-@route(bp, "/branches/{branch}/registrations/{candidate_id}", "POST",
+@route("/branches/{branch}/registrations/{candidate_id}", "POST",
        summary="Cancel or change a registration through the personal link (form-encoded; HTML answer)",
        roles=PUBLIC, page=True, tags=TAGS)
 @page

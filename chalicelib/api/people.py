@@ -5,8 +5,6 @@ Thin: each handler hands its validated body to ``services.people`` and shapes th
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
 from chalicelib.api.people_schemas import (
     AttendanceIn,
     CaseloadIn,
@@ -33,7 +31,6 @@ from chalicelib.domain.roles import STAFF_ROLES, Role
 from chalicelib.services import people, repos
 from chalicelib.services.people import IntakeData, Person
 
-bp = Blueprint(__name__)
 STAFF = frozenset(STAFF_ROLES)
 ADMIN = frozenset({Role.BRANCH_ADMIN})
 TAGS = ("people",)
@@ -65,7 +62,7 @@ def _answer(call: Call, c: Candidate) -> PersonOut:
     return person_out(people.person_of(r, r.branches.get(call.params["branch"]), c))
 
 
-@route(bp, CANDIDATE, "GET", summary="A person: their record, intake, training and current duo (the read is "
+@route(CANDIDATE, "GET", summary="A person: their record, intake, training and current duo (the read is "
        "audited, with the reason given)", roles=STAFF, query=PersonReadQuery, response=PersonOut, tags=TAGS)
 def read_person(call: Call) -> PersonOut:
     person = people.get_person(repos.get(), call.params["branch"], call.params["candidate_id"])
@@ -73,7 +70,7 @@ def read_person(call: Call) -> PersonOut:
     return person_out(person)
 
 
-@route(bp, CANDIDATE + "/events", "GET", summary="A person's trail of changes, newest first (the read is audited)",
+@route(CANDIDATE + "/events", "GET", summary="A person's trail of changes, newest first (the read is audited)",
        roles=STAFF, query=EventsReadQuery, response=EventPage, tags=TAGS)
 def person_events(call: Call) -> EventPage:
     rows, cursor = people.events(repos.get(), call.params["branch"], call.params["candidate_id"],
@@ -82,7 +79,7 @@ def person_events(call: Call) -> EventPage:
     return EventPage(items=[event_out(e) for e in rows], next=cursor)
 
 
-@route(bp, CANDIDATE + "/attendance", "POST", summary="Mark whether a person came to their info session",
+@route(CANDIDATE + "/attendance", "POST", summary="Mark whether a person came to their info session",
        roles=STAFF, body=AttendanceIn, response=PersonOut, tags=TAGS)
 def mark_attendance(call: Call) -> PersonOut:
     b: AttendanceIn = call.body
@@ -91,7 +88,7 @@ def mark_attendance(call: Call) -> PersonOut:
     return _answer(call, c)
 
 
-@route(bp, CANDIDATE + "/intake-schedule", "POST",
+@route(CANDIDATE + "/intake-schedule", "POST",
        summary="Schedule a person's intake interview (the caller becomes their coordinator if they have none)",
        roles=STAFF, body=IntakeScheduleIn, response=PersonOut, tags=TAGS)
 def schedule_intake(call: Call) -> PersonOut:
@@ -110,7 +107,7 @@ def intake_data(b: IntakeIn) -> IntakeData:
     )
 
 
-@route(bp, CANDIDATE + "/intake", "POST",
+@route(CANDIDATE + "/intake", "POST",
        summary="Record a person's intake and its decision (ready, training for mentors, not suitable, withdrawn)",
        roles=STAFF, body=IntakeIn, response=PersonOut, tags=TAGS)
 def record_intake(call: Call) -> PersonOut:
@@ -119,7 +116,7 @@ def record_intake(call: Call) -> PersonOut:
     return _answer(call, c)
 
 
-@route(bp, CANDIDATE + "/training", "POST",
+@route(CANDIDATE + "/training", "POST",
        summary="Record (or undo) a mentor's training module; the last required one makes them ready",
        roles=STAFF, body=TrainingIn, response=PersonOut, tags=TAGS)
 def record_training(call: Call) -> PersonOut:
@@ -129,7 +126,7 @@ def record_training(call: Call) -> PersonOut:
     return _answer(call, c)
 
 
-@route(bp, CANDIDATE + "/withdraw", "POST", summary="A person leaves the programme (not while paired or in a duo)",
+@route(CANDIDATE + "/withdraw", "POST", summary="A person leaves the programme (not while paired or in a duo)",
        roles=STAFF, body=WithdrawIn, response=PersonOut, tags=TAGS)
 def withdraw_person(call: Call) -> PersonOut:
     c = people.withdraw(repos.get(), call.principal, call.params["branch"], call.params["candidate_id"],
@@ -137,7 +134,7 @@ def withdraw_person(call: Call) -> PersonOut:
     return _answer(call, c)
 
 
-@route(bp, CANDIDATE + "/coordinator", "POST", summary="Make a staff member responsible for a person",
+@route(CANDIDATE + "/coordinator", "POST", summary="Make a staff member responsible for a person",
        roles=STAFF, body=CoordinatorIn, response=PersonOut, tags=TAGS)
 def set_coordinator(call: Call) -> PersonOut:
     b: CoordinatorIn = call.body
@@ -146,7 +143,7 @@ def set_coordinator(call: Call) -> PersonOut:
     return _answer(call, c)
 
 
-@route(bp, "/branches/{branch}/caseload", "POST",
+@route("/branches/{branch}/caseload", "POST",
        summary="Hand a coordinator's caseload (people and open duos) over to another staff member",
        roles=ADMIN, body=CaseloadIn, response=CaseloadOut, tags=TAGS)
 def hand_over_caseload(call: Call) -> CaseloadOut:
@@ -160,7 +157,7 @@ def search_hit(c: Candidate) -> SearchHit:
                      coordinator_id=c.coordinator_id, duo_id=c.duo_id)
 
 
-@route(bp, "/branches/{branch}/search", "GET",
+@route("/branches/{branch}/search", "GET",
        summary="Find people by the start of a name, email or phone (accent- and case-insensitive)",
        roles=STAFF, query=SearchQuery, response=SearchResult, tags=TAGS)
 def search_people(call: Call) -> SearchResult:

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api import console_pages as web
 from chalicelib.api.people_schemas import IntakeIn, SearchQuery
@@ -30,7 +30,6 @@ from chalicelib.domain.roles import STAFF_ROLES, Role
 from chalicelib.services import clock, people, repos
 from chalicelib.web import console_labels_people
 
-bp = Blueprint(__name__)
 STAFF = frozenset(STAFF_ROLES)
 ADMIN = frozenset({Role.BRANCH_ADMIN})
 TAGS = ("console",)
@@ -64,7 +63,7 @@ def _to_person(call: Call, done: str = "saved") -> Response:
 # --- Info sessions and attendance ---
 
 
-@route(bp, BASE + "/sessions", "GET", summary="Info sessions, from a month ago on (HTML)", roles=STAFF,
+@route(BASE + "/sessions", "GET", summary="Info sessions, from a month ago on (HTML)", roles=STAFF,
        query=PageQuery, console=True, tags=TAGS)
 def sessions_page(call: Call) -> Response:
     rows, cursor = people.recent_sessions(repos.get(), call.params["branch"], limit=call.query.limit,
@@ -73,7 +72,7 @@ def sessions_page(call: Call) -> Response:
     return _render(call, "console/sessions.html", nav="sessions", sessions=rows, next_url=next_url)
 
 
-@route(bp, BASE + "/sessions/{session_id}", "GET", summary="An info session's registrations and attendance (HTML)",
+@route(BASE + "/sessions/{session_id}", "GET", summary="An info session's registrations and attendance (HTML)",
        roles=STAFF, console=True, tags=TAGS)
 def session_page(call: Call) -> Response:
     session, registrations = people.session_with_registrations(repos.get(), call.params["branch"],
@@ -83,7 +82,7 @@ def session_page(call: Call) -> Response:
                    refused=refused)
 
 
-@route(bp, BASE + "/sessions/{session_id}/attendance", "POST",
+@route(BASE + "/sessions/{session_id}/attendance", "POST",
        summary="Mark who came to an info session: one submit for every row (HTML)", roles=STAFF, console=True,
        tags=TAGS)
 def session_attendance(call: Call) -> Response:
@@ -130,13 +129,13 @@ def _person_page(call: Call, status: int = 200, errors: dict[str, str] | None = 
     )
 
 
-@route(bp, PERSON, "GET", summary="A person: details, stage, intake, training, duos and timeline (HTML)",
+@route(PERSON, "GET", summary="A person: details, stage, intake, training, duos and timeline (HTML)",
        roles=STAFF, console=True, tags=TAGS)
 def person_page(call: Call) -> Response:
     return _person_page(call, record=True)
 
 
-@route(bp, PERSON + "/intake-schedule", "POST", summary="Plan a person's intake (HTML)", roles=STAFF, console=True,
+@route(PERSON + "/intake-schedule", "POST", summary="Plan a person's intake (HTML)", roles=STAFF, console=True,
        tags=TAGS)
 def person_schedule(call: Call) -> Response:
     day, clock_time = web.form_value(call, "at_date"), web.form_value(call, "at_time") or "09:00"
@@ -169,7 +168,7 @@ def _intake_body(call: Call) -> dict[str, Any]:
     return body
 
 
-@route(bp, PERSON + "/intake", "POST", summary="Record a person's intake and its decision (HTML)", roles=STAFF,
+@route(PERSON + "/intake", "POST", summary="Record a person's intake and its decision (HTML)", roles=STAFF,
        console=True, tags=TAGS)
 def person_intake(call: Call) -> Response:
     from pydantic import ValidationError
@@ -189,7 +188,7 @@ def person_intake(call: Call) -> Response:
     return _to_person(call)
 
 
-@route(bp, PERSON + "/training", "POST", summary="Record or undo a mentor's training module (HTML)", roles=STAFF,
+@route(PERSON + "/training", "POST", summary="Record or undo a mentor's training module (HTML)", roles=STAFF,
        console=True, tags=TAGS)
 def person_training(call: Call) -> Response:
     raw = web.form_value(call, "completed_on")
@@ -208,7 +207,7 @@ def person_training(call: Call) -> Response:
     return _to_person(call)
 
 
-@route(bp, PERSON + "/withdraw", "POST", summary="A person leaves the programme (HTML)", roles=STAFF, console=True,
+@route(PERSON + "/withdraw", "POST", summary="A person leaves the programme (HTML)", roles=STAFF, console=True,
        tags=TAGS)
 def person_withdraw(call: Call) -> Response:
     people.withdraw(repos.get(), call.principal, call.params["branch"], call.params["candidate_id"],
@@ -216,7 +215,7 @@ def person_withdraw(call: Call) -> Response:
     return _to_person(call)
 
 
-@route(bp, PERSON + "/coordinator", "POST", summary="Make a staff member responsible for a person (HTML)",
+@route(PERSON + "/coordinator", "POST", summary="Make a staff member responsible for a person (HTML)",
        roles=STAFF, console=True, tags=TAGS)
 def person_coordinator(call: Call) -> Response:
     try:
@@ -230,7 +229,7 @@ def person_coordinator(call: Call) -> Response:
 # --- Search and caseloads ---
 
 
-@route(bp, BASE + "/search", "GET", summary="Find people by name, email or phone (HTML)", roles=STAFF,
+@route(BASE + "/search", "GET", summary="Find people by name, email or phone (HTML)", roles=STAFF,
        query=SearchQuery, console=True, tags=TAGS)
 def search_page(call: Call) -> Response:
     q = call.query.q
@@ -250,13 +249,13 @@ def _caseload_page(call: Call, status: int = 200, errors: dict[str, str] | None 
                    errors=errors or {}, moved=moved)
 
 
-@route(bp, BASE + "/caseload", "GET", summary="Coordinators' caseloads and their hand-over (HTML)", roles=ADMIN,
+@route(BASE + "/caseload", "GET", summary="Coordinators' caseloads and their hand-over (HTML)", roles=ADMIN,
        console=True, tags=TAGS)
 def caseload_page(call: Call) -> Response:
     return _caseload_page(call)
 
 
-@route(bp, BASE + "/caseload", "POST", summary="Hand a coordinator's caseload over to another (HTML)", roles=ADMIN,
+@route(BASE + "/caseload", "POST", summary="Hand a coordinator's caseload over to another (HTML)", roles=ADMIN,
        console=True, tags=TAGS)
 def caseload_submit(call: Call) -> Response:
     try:

@@ -14,7 +14,7 @@ from dataclasses import asdict, is_dataclass
 from datetime import date
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.people_schemas import PersonOut
 from chalicelib.api.privacy_schemas import (
@@ -41,7 +41,6 @@ from chalicelib.domain.privacy_requests import AuditEntry, Request, check_reason
 from chalicelib.domain.roles import STAFF_ROLES, Role
 from chalicelib.services import audit, clock, people, privacy_requests, repos
 
-bp = Blueprint(__name__)
 STAFF = frozenset(STAFF_ROLES)
 ADMIN = frozenset({Role.BRANCH_ADMIN})
 TAGS = ("personal data",)
@@ -102,7 +101,7 @@ def _json_default(value: Any) -> Any:
 
 
 # --- Requests -----------------------------------------------------------------------------------------------
-@route(bp, REQUESTS, "GET", summary="The branch's privacy requests, open first by due date", roles=STAFF,
+@route(REQUESTS, "GET", summary="The branch's privacy requests, open first by due date", roles=STAFF,
        query=RequestsQuery, response=RequestList, tags=TAGS)
 def list_privacy_requests(call: Call) -> RequestList:
     rows = privacy_requests.list_requests(repos.get(), call.params["branch"], status=call.query.status,
@@ -110,7 +109,7 @@ def list_privacy_requests(call: Call) -> RequestList:
     return RequestList(items=[request_out(r) for r in rows])
 
 
-@route(bp, REQUESTS, "POST", summary="Record a person's privacy request (due one calendar month after today)",
+@route(REQUESTS, "POST", summary="Record a person's privacy request (due one calendar month after today)",
        roles=STAFF, body=RequestIn, response=RequestOut, status=201, tags=TAGS)
 def open_privacy_request(call: Call) -> RequestOut:
     b: RequestIn = call.body
@@ -120,7 +119,7 @@ def open_privacy_request(call: Call) -> RequestOut:
     return request_out(request)
 
 
-@route(bp, REQUESTS + "/{request_id}/complete", "POST",
+@route(REQUESTS + "/{request_id}/complete", "POST",
        summary="Answer a privacy request (done) or refuse it (with a note); 409 when it is not open",
        roles=ADMIN, body=CompleteIn, response=RequestOut, tags=TAGS)
 def complete_privacy_request(call: Call) -> RequestOut:
@@ -131,7 +130,7 @@ def complete_privacy_request(call: Call) -> RequestOut:
 
 
 # --- Actions on a person ------------------------------------------------------------------------------------
-@route(bp, CANDIDATE + "/export", "GET",
+@route(CANDIDATE + "/export", "GET",
        summary="Everything the branch holds on a person, as a JSON attachment (audited; completes an access "
                "request given as request_id)", roles=ADMIN, query=ExportQuery, response=ExportOut, tags=TAGS)
 def export_person(call: Call) -> Response:
@@ -146,7 +145,7 @@ def export_person(call: Call) -> Response:
     })
 
 
-@route(bp, CANDIDATE + "/erase", "POST",
+@route(CANDIDATE + "/erase", "POST",
        summary="Erase a person for good (confirm: their id; idempotent; completes an erasure request given as "
                "request_id)", roles=ADMIN, body=EraseIn, response=ErasureOut, tags=TAGS)
 def erase_person(call: Call) -> ErasureOut:
@@ -163,7 +162,7 @@ def erase_person(call: Call) -> ErasureOut:
                       request=request_out(request) if request else None)
 
 
-@route(bp, CANDIDATE + "/restrict", "POST",
+@route(CANDIDATE + "/restrict", "POST",
        summary="Restrict the processing of a person's data (out of matching, no steps) or lift it (completes a "
                "restriction request given as request_id)", roles=ADMIN, body=RestrictIn, response=PersonOut,
        tags=TAGS)
@@ -174,7 +173,7 @@ def restrict_person(call: Call) -> PersonOut:
     return _person(call, c)
 
 
-@route(bp, CANDIDATE, "PATCH",
+@route(CANDIDATE, "PATCH",
        summary="Correct a person's contact details (the event names the fields, never the values; completes a "
                "rectification request given as request_id)", roles=ADMIN, body=CorrectionIn, response=PersonOut,
        tags=TAGS)
@@ -186,7 +185,7 @@ def correct_person(call: Call) -> PersonOut:
 
 
 # --- The access audit ---------------------------------------------------------------------------------------
-@route(bp, "/branches/{branch}/privacy/audit", "GET",
+@route("/branches/{branch}/privacy/audit", "GET",
        summary="Who read or acted on people's data, newest first: one person's entries, or one month's",
        roles=ADMIN, query=AuditQuery, response=AuditPage, tags=TAGS)
 def audit_log(call: Call) -> AuditPage:
@@ -196,7 +195,7 @@ def audit_log(call: Call) -> AuditPage:
     return AuditPage(items=[entry_out(e) for e in rows], next=cursor)
 
 
-@route(bp, "/reports/audits", "GET",
+@route("/reports/audits", "GET",
        summary="How many access-audit entries each branch has per month (head office: counts only)",
        roles={Role.HEAD_OFFICE}, response=AuditSummaryOut, tags=TAGS)
 def audit_counts(call: Call) -> AuditSummaryOut:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api import console_pages as web
 from chalicelib.api.routing import Call, route
@@ -25,7 +25,6 @@ from chalicelib.services import clock, repos
 from chalicelib.web import console_labels_people
 from chalicelib.web import console_labels_privacy as labels
 
-bp = Blueprint(__name__)
 STAFF = frozenset(STAFF_ROLES)
 ADMIN = frozenset({Role.BRANCH_ADMIN})
 TAGS = ("console",)
@@ -179,7 +178,7 @@ def _to_person(call: Call, done: str) -> Response:
     return web.redirect(f"{_base(call)}/people/{call.params['candidate_id']}?done={done}")
 
 
-@route(bp, PERSON + "/export", "GET", summary="A copy of everything the branch holds on a person (JSON attachment; "
+@route(PERSON + "/export", "GET", summary="A copy of everything the branch holds on a person (JSON attachment; "
        "audited)", roles=ADMIN, console=True, tags=TAGS)
 def person_export(call: Call) -> Response:
     from chalicelib.services import privacy_requests
@@ -196,7 +195,7 @@ def person_export(call: Call) -> Response:
     })
 
 
-@route(bp, PERSON + "/restrict", "POST", summary="Restrict the processing of a person's data, or lift it (HTML)",
+@route(PERSON + "/restrict", "POST", summary="Restrict the processing of a person's data, or lift it (HTML)",
        roles=ADMIN, console=True, tags=TAGS)
 def person_restrict(call: Call) -> Response:
     from chalicelib.services import people
@@ -214,7 +213,7 @@ def person_restrict(call: Call) -> Response:
     return _to_person(call, "privacy_restricted" if wanted == "1" else "privacy_lifted")
 
 
-@route(bp, PERSON + "/correct", "POST", summary="Correct a person's contact details (HTML)", roles=ADMIN,
+@route(PERSON + "/correct", "POST", summary="Correct a person's contact details (HTML)", roles=ADMIN,
        console=True, tags=TAGS)
 def person_correct(call: Call) -> Response:
     from chalicelib.services import people
@@ -252,13 +251,13 @@ def _erase_page(call: Call, status: int = 200, errors: dict[str, str] | None = N
                    errors=errors or {}, values=values or {})
 
 
-@route(bp, PERSON + "/erase", "GET", summary="Erasing a person: what is removed and kept, and the confirmation "
+@route(PERSON + "/erase", "GET", summary="Erasing a person: what is removed and kept, and the confirmation "
        "(HTML)", roles=ADMIN, console=True, tags=TAGS)
 def erase_page(call: Call) -> Response:
     return _erase_page(call)
 
 
-@route(bp, PERSON + "/erase", "POST", summary="Erase a person: their data is removed for good (HTML)",
+@route(PERSON + "/erase", "POST", summary="Erase a person: their data is removed for good (HTML)",
        roles=ADMIN, console=True, tags=TAGS)
 def erase_submit(call: Call) -> Response:
     from chalicelib.services import privacy_requests
@@ -298,7 +297,7 @@ def _privacy_page(call: Call, status: int = 200, *, errors: dict[str, str] | Non
                    errors=errors or {}, values=values, found=found or [], message=message, max_note=MAX_NOTE)
 
 
-@route(bp, PRIVACY, "GET", summary="Privacy requests: open ones first with their due date (HTML)", roles=STAFF,
+@route(PRIVACY, "GET", summary="Privacy requests: open ones first with their due date (HTML)", roles=STAFF,
        console=True, tags=TAGS)
 def privacy_page(call: Call) -> Response:
     return _privacy_page(call)
@@ -315,7 +314,7 @@ def _find(branch_id: str, typed: str) -> list[Any]:
     return people.search(repos.get(), branch_id, typed, 10)
 
 
-@route(bp, PRIVACY + "/requests", "POST", summary="Record a privacy request about a person (HTML)", roles=ADMIN,
+@route(PRIVACY + "/requests", "POST", summary="Record a privacy request about a person (HTML)", roles=ADMIN,
        console=True, tags=TAGS)
 def record_request(call: Call) -> Response:
     from chalicelib.services import privacy_requests
@@ -352,7 +351,7 @@ def record_request(call: Call) -> Response:
     return web.redirect(f"{_base(call)}/privacy?done=request_recorded")
 
 
-@route(bp, PRIVACY + "/requests/{request_id}", "POST", summary="Mark a privacy request done or refused (HTML)",
+@route(PRIVACY + "/requests/{request_id}", "POST", summary="Mark a privacy request done or refused (HTML)",
        roles=ADMIN, console=True, tags=TAGS)
 def complete_request(call: Call) -> Response:
     from chalicelib.services import privacy_requests
@@ -391,7 +390,7 @@ def _shift(month: str, step: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-@route(bp, PRIVACY + "/audit", "GET", summary="The access audit: who read or changed whose data, when and why "
+@route(PRIVACY + "/audit", "GET", summary="The access audit: who read or changed whose data, when and why "
        "(HTML)", roles=ADMIN, console=True, tags=TAGS)
 def audit_page(call: Call) -> Response:
     """A month's entries (the audit is kept by UTC month), or one person's (all months, or one), newest first."""
@@ -447,13 +446,13 @@ def _settings_page(call: Call, status: int = 200, **context: Any) -> Response:
                                     asked=int(asked) if asked.isdigit() else None, **context)
 
 
-@route(bp, SETTINGS, "GET", summary="Branch settings: the privacy notice and how long data is kept (HTML)",
+@route(SETTINGS, "GET", summary="Branch settings: the privacy notice and how long data is kept (HTML)",
        roles=ADMIN, console=True, tags=TAGS)
 def settings_privacy(call: Call) -> Response:
     return _settings_page(call)
 
 
-@route(bp, SETTINGS, "POST", summary="Change the privacy notice version (and ask people to consent again) or the "
+@route(SETTINGS, "POST", summary="Change the privacy notice version (and ask people to consent again) or the "
        "retention (HTML)", roles=ADMIN, console=True, tags=TAGS)
 def save_privacy(call: Call) -> Response:
     from pydantic import ValidationError

@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.pages import html, page
 from chalicelib.api.routing import PUBLIC, Call, route
@@ -33,7 +33,6 @@ from chalicelib.services.privacy_links import BadLinkError, LinkGoneError
 from chalicelib.settings import get_settings
 from chalicelib.web import forms, i18n
 
-bp = Blueprint(__name__)
 TAGS = ("pages",)
 FORM = "/branches/{branch}/privacy"
 PERSON = FORM + "/{privacy_token}"
@@ -86,7 +85,7 @@ def _link_failed(call: Call, error: Exception, form_url: str) -> Response:
 
 
 # --- The request form ----------------------------------------------------------------------------------
-@route(bp, FORM, "GET", summary="Your data with us: ask for a link to your privacy page (HTML)", roles=PUBLIC,
+@route(FORM, "GET", summary="Your data with us: ask for a link to your privacy page (HTML)", roles=PUBLIC,
        page=True, tags=TAGS)
 @page
 def privacy_form(call: Call) -> Response:
@@ -94,7 +93,7 @@ def privacy_form(call: Call) -> Response:
     return _form_page(call, branch, _lang(call, branch), 200, "form", "")
 
 
-@route(bp, FORM, "POST", summary="Ask for a link to your privacy page by mail (form-encoded; HTML answer, the same "
+@route(FORM, "POST", summary="Ask for a link to your privacy page by mail (form-encoded; HTML answer, the same "
        "whether the address is known or not)", roles=PUBLIC, page=True, tags=TAGS)
 @page
 def privacy_request(call: Call) -> Response:
@@ -148,7 +147,7 @@ def _person_page(call: Call, view: privacy_links.PrivacyPage, lang: str | None =
     )
 
 
-@route(bp, PERSON, "GET", summary="Your privacy page: what we hold, a copy, your consent (HTML)", roles=PUBLIC,
+@route(PERSON, "GET", summary="Your privacy page: what we hold, a copy, your consent (HTML)", roles=PUBLIC,
        page=True, tags=TAGS)
 @page
 def privacy_page(call: Call) -> Response:
@@ -159,7 +158,7 @@ def privacy_page(call: Call) -> Response:
     return _person_page(call, view)
 
 
-@route(bp, PERSON, "POST", summary="Through your privacy page: send me a copy, withdraw or give consent "
+@route(PERSON, "POST", summary="Through your privacy page: send me a copy, withdraw or give consent "
        "(form-encoded; HTML answer)", roles=PUBLIC, page=True, tags=TAGS)
 @page
 def privacy_action(call: Call) -> Response:
@@ -204,7 +203,7 @@ def _file(copy: privacy_links.Copy) -> Response:
     )
 
 
-@route(bp, COPY, "GET", summary="A copy of your data, once: a readable page, or ?format=json for the file",
+@route(COPY, "GET", summary="A copy of your data, once: a readable page, or ?format=json for the file",
        roles=PUBLIC, page=True, tags=TAGS)
 @page
 def privacy_copy(call: Call) -> Response:

@@ -11,7 +11,7 @@ import io
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import Field
 
 from chalicelib.api.routing import Call, route
@@ -20,7 +20,6 @@ from chalicelib.domain.roles import STAFF_ROLES, Role
 from chalicelib.services import reports as service
 from chalicelib.services import repos
 
-bp = Blueprint(__name__)
 STAFF = set(STAFF_ROLES)
 TAGS = ("reports",)
 
@@ -82,7 +81,7 @@ def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> Response:
         "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@route(bp, "/branches/{branch}/reports", "GET", summary="The branch's figures for a period (JSON, or CSV with "
+@route("/branches/{branch}/reports", "GET", summary="The branch's figures for a period (JSON, or CSV with "
        "format=csv)", roles=STAFF, query=ReportQuery, response=BranchReportOut, tags=TAGS)
 def branch_report(call: Call) -> BranchReportOut | Response:
     report = service.branch_report(repos.get(), call.params["branch"], call.query.period or None)
@@ -96,7 +95,7 @@ def branch_report(call: Call) -> BranchReportOut | Response:
                            active_now=report.active_now, figures=figures, months=report.months)
 
 
-@route(bp, "/reports/network", "GET", summary="Every branch side by side, per country and in total (head office; "
+@route("/reports/network", "GET", summary="Every branch side by side, per country and in total (head office; "
        "aggregates only, small counts hidden)", roles={Role.HEAD_OFFICE}, query=NetworkQuery,
        response=NetworkReportOut, tags=TAGS)
 def network_report(call: Call) -> NetworkReportOut | Response:

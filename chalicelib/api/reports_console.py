@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api import console_pages as web
 from chalicelib.api.routing import Call, route
@@ -21,7 +21,6 @@ from chalicelib.services import clock, repos
 from chalicelib.services import reports as report_service
 from chalicelib.web import charts, console_labels_reports
 
-bp = Blueprint(__name__)
 STAFF = frozenset({Role.COORDINATOR, Role.BRANCH_ADMIN})
 TAGS = ("console",)
 BASE = "/branches/{branch}/console/reports"
@@ -62,7 +61,7 @@ def _period_text(call: Call, time_zone: str) -> str:
     return asked[:40] if asked else of_kind("quarter", current_month(time_zone))
 
 
-@route(bp, BASE, "GET", summary="The branch's dashboard: funnel, rates, services, outcomes, targets (HTML)",
+@route(BASE, "GET", summary="The branch's dashboard: funnel, rates, services, outcomes, targets (HTML)",
        roles=STAFF, console=True, tags=TAGS)
 def dashboard(call: Call) -> Response:
     branch = web.branch_of(call)
@@ -119,7 +118,7 @@ def api_csv(call: Call, handler_name: str, period: str, **query: Any) -> Respons
     return response
 
 
-@route(bp, BASE + "/csv", "GET", summary="The branch's dashboard as CSV (the JSON API's format=csv, console session)",
+@route(BASE + "/csv", "GET", summary="The branch's dashboard as CSV (the JSON API's format=csv, console session)",
        roles=STAFF, console=True, tags=TAGS)
 def dashboard_csv(call: Call) -> Response:
     branch = web.branch_of(call)

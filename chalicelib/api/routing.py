@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import BaseModel, RootModel, ValidationError
 
 from chalicelib.api import cors
@@ -64,9 +64,6 @@ STATUS = {
     ConflictError: 409,
     UnavailableError: 503,
 }
-# Chalice answers 415 itself for types not listed, in its own error shape: accept these and
-# answer in ours.
-_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 _FRIENDLY = {
@@ -95,6 +92,7 @@ class RouteSpec:
     console: bool = False  # a staff HTML page: cookie session, CSRF on POST, refusals as pages
     max_body_bytes: int = 0  # a larger body than the global limit, for this route only (0: the global one)
     upload: bool = False  # a console POST that may be multipart/form-data (a file field)
+    module: str = ""  # where the handler is: ``route_table`` imports it on the route's first request
 
     @property
     def body_limit(self) -> int:
@@ -124,7 +122,8 @@ class RouteSpec:
         return sorted(codes)
 
 
-ROUTES: list[RouteSpec] = []
+ROUTES: list[RouteSpec] = []  # of the modules imported so far: all of them after ``route_table.load_all()``
+VIEWS: dict[tuple[str, str], Callable[..., Response]] = {}  # (method, path): view(request, **path_params)
 
 
 @dataclass
@@ -382,7 +381,6 @@ def _dispatch(spec: RouteSpec, handler: Callable[[Call], Any], request: Any, par
 
 
 def route(
-    bp: Blueprint,
     path: str,
     method: str,
     *,
@@ -399,7 +397,8 @@ def route(
     max_body_bytes: int = 0,
     upload: bool = False,
 ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
-    """Register ``handler`` on ``bp`` and in ``ROUTES`` (the source of /openapi.json).
+    """Declare ``handler``'s route: its spec in ``ROUTES`` (the source of /openapi.json and of the route table,
+    ``route_table``) and its view in ``VIEWS``, which the app calls with the request.
 
     ``page``: a public HTML page; the handler gets the request in ``call.extra["request"]``, parses
     what it needs and returns a Response. ``cors``: a public JSON route that the branch's own
@@ -416,30 +415,29 @@ def route(
     def register(handler: Callable[[Call], Any]) -> Callable[[Call], Any]:
         spec = RouteSpec(
             path, method, handler.__name__, summary, frozenset(roles), body, query, response, status, tags, page, cors,
-            console, max_body_bytes, upload,
+            console, max_body_bytes, upload, handler.__module__,
         )
         ROUTES.append(spec)
 
         @functools.wraps(handler)
-        def view(**params: str) -> Response:
-            return _dispatch(spec, handler, bp.current_request, params)
+        def view(request: Any, **params: str) -> Response:
+            return _dispatch(spec, handler, request, params)
 
-        bp.route(path, methods=[method], content_types=_CONTENT_TYPES, name=f"{method}_{handler.__name__}")(view)
+        VIEWS[(method, path)] = view
         if cors:
-            _register_preflight(bp, path, method)
+            _register_preflight(path, method)
         return handler
 
     return register
 
 
-def _register_preflight(bp: Blueprint, path: str, method: str) -> None:
+def _register_preflight(path: str, method: str) -> None:
     methods = _PREFLIGHT.setdefault(path, [])
     methods.append(method)
     if len(methods) > 1:
         return  # one OPTIONS route per path; it reads the list when called
 
-    def preflight(**params: str) -> Response:
-        request = bp.current_request
+    def preflight(request: Any, **params: str) -> Response:
         branch = params.get("branch", "") if is_branch_id(params.get("branch", "")) else ""
         headers = cors.preflight_headers(branch, request.headers, methods)
         if not headers:
@@ -447,7 +445,7 @@ def _register_preflight(bp: Blueprint, path: str, method: str) -> None:
             return error_response(error, 403, str(uuid.uuid4()))
         return Response(body="", status_code=204, headers=headers)
 
-    bp.route(path, methods=["OPTIONS"], name="OPTIONS" + re.sub(r"\W", "_", path))(preflight)
+    VIEWS[("OPTIONS", path)] = preflight
 
 
 _PREFLIGHT: dict[str, list[str]] = {}

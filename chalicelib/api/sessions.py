@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
 from chalicelib.api.routing import Call, route
 from chalicelib.api.schemas import (
     CandidatePage,
@@ -22,7 +20,6 @@ from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.sessions import InfoSession
 from chalicelib.services import branches, candidates, repos, sessions
 
-bp = Blueprint(__name__)
 STAFF = set(STAFF_ROLES)
 TAGS = ("info sessions",)
 
@@ -44,7 +41,7 @@ def _tz(branch_id: str) -> str:
     return branches.get_branch(repos.get(), branch_id).time_zone
 
 
-@route(bp, "/branches/{branch}/info-sessions", "GET", summary="List the branch's info sessions (upcoming first)",
+@route("/branches/{branch}/info-sessions", "GET", summary="List the branch's info sessions (upcoming first)",
        roles=STAFF, query=SessionsQuery, response=InfoSessionPage, tags=TAGS)
 def list_sessions(call: Call) -> InfoSessionPage:
     branch = call.params["branch"]
@@ -55,21 +52,21 @@ def list_sessions(call: Call) -> InfoSessionPage:
     return InfoSessionPage(items=[session_out(s, tz) for s in rows], next=cursor)
 
 
-@route(bp, "/branches/{branch}/info-sessions", "POST", summary="Plan an info session",
+@route("/branches/{branch}/info-sessions", "POST", summary="Plan an info session",
        roles=STAFF, body=InfoSessionIn, response=InfoSessionOut, status=201, tags=TAGS)
 def create_session(call: Call) -> InfoSessionOut:
     branch = call.params["branch"]
     return session_out(sessions.create_session(repos.get(), branch, call.body), _tz(branch))
 
 
-@route(bp, "/branches/{branch}/info-sessions/{session_id}", "GET", summary="Read an info session",
+@route("/branches/{branch}/info-sessions/{session_id}", "GET", summary="Read an info session",
        roles=STAFF, response=InfoSessionOut, tags=TAGS)
 def read_session(call: Call) -> InfoSessionOut:
     branch = call.params["branch"]
     return session_out(sessions.get_session(repos.get(), branch, call.params["session_id"]), _tz(branch))
 
 
-@route(bp, "/branches/{branch}/info-sessions/{session_id}", "PATCH",
+@route("/branches/{branch}/info-sessions/{session_id}", "PATCH",
        summary="Change an info session (registrants are told by mail when its time or place changes)",
        roles=STAFF, body=InfoSessionPatch, response=InfoSessionOut, tags=TAGS)
 def change_session(call: Call) -> InfoSessionOut:
@@ -79,7 +76,7 @@ def change_session(call: Call) -> InfoSessionOut:
     return session_out(session, _tz(branch), told)
 
 
-@route(bp, "/branches/{branch}/info-sessions/{session_id}/cancel", "POST",
+@route("/branches/{branch}/info-sessions/{session_id}/cancel", "POST",
        summary="Cancel an info session (registrants are told by mail, with the next sessions)",
        roles=STAFF, response=InfoSessionOut, tags=TAGS)
 def cancel_session(call: Call) -> InfoSessionOut:
@@ -88,7 +85,7 @@ def cancel_session(call: Call) -> InfoSessionOut:
     return session_out(session, _tz(branch), told)
 
 
-@route(bp, "/branches/{branch}/info-sessions/{session_id}/registrations", "GET",
+@route("/branches/{branch}/info-sessions/{session_id}/registrations", "GET",
        summary="Who registered for an info session", roles=STAFF, response=RegistrationList, tags=TAGS)
 def list_registrations(call: Call) -> RegistrationList:
     rows = sessions.registrations(repos.get(), call.params["branch"], call.params["session_id"])
@@ -103,7 +100,7 @@ def list_registrations(call: Call) -> RegistrationList:
     )
 
 
-@route(bp, "/branches/{branch}/candidates", "GET", summary="New candidates, newest first",
+@route("/branches/{branch}/candidates", "GET", summary="New candidates, newest first",
        roles=STAFF, query=CandidatesQuery, response=CandidatePage, tags=("candidates",))
 def list_candidates(call: Call) -> CandidatePage:
     q: CandidatesQuery = call.query

@@ -6,7 +6,7 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib.api.routing import PUBLIC, Call, route
 from chalicelib.api.schemas import RoleQuery, SessionList, SessionPublic, SignupIn, SignupReceiptOut
@@ -15,7 +15,6 @@ from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.sessions import InfoSession
 from chalicelib.services import branches, repos, signup
 
-bp = Blueprint(__name__)
 TAGS = ("signup",)
 _KEY = re.compile(r"[\x21-\x7e]{8,128}")
 
@@ -47,7 +46,7 @@ def _full(error: signup.SessionFullError, call: Call) -> Response:
     return Response(body=json.dumps(body), status_code=409, headers={"Content-Type": "application/json"})
 
 
-@route(bp, "/branches/{branch}/public/sessions", "GET", summary="Upcoming info sessions with free seats",
+@route("/branches/{branch}/public/sessions", "GET", summary="Upcoming info sessions with free seats",
        roles=PUBLIC, query=RoleQuery, response=SessionList, tags=TAGS, cors=True)
 def upcoming(call: Call) -> SessionList:
     r = repos.get()
@@ -57,7 +56,7 @@ def upcoming(call: Call) -> SessionList:
     return SessionList(items=[SessionPublic(**session_public(s, branch.time_zone)) for s in rows])
 
 
-@route(bp, "/branches/{branch}/signups", "POST", summary="Sign up for an info session (mentee or mentor)",
+@route("/branches/{branch}/signups", "POST", summary="Sign up for an info session (mentee or mentor)",
        roles=PUBLIC, body=SignupIn, response=SignupReceiptOut, status=201, tags=TAGS, cors=True)
 def sign_up(call: Call) -> SignupReceiptOut:
     key = call.headers.get("idempotency-key")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
 from chalicelib.api.branches import staff_out
 from chalicelib.api.routing import Call, route
 from chalicelib.api.schemas import StaffInvite, StaffList, StaffOut, StaffRoleChange
@@ -11,18 +9,17 @@ from chalicelib.domain.errors import ForbiddenError
 from chalicelib.domain.roles import Role
 from chalicelib.services import repos, staff
 
-bp = Blueprint(__name__)
 ADMINS = {Role.BRANCH_ADMIN}
 TAGS = ("staff",)
 
 
-@route(bp, "/branches/{branch}/staff", "GET", summary="List the branch's staff", roles=ADMINS,
+@route("/branches/{branch}/staff", "GET", summary="List the branch's staff", roles=ADMINS,
        response=StaffList, tags=TAGS)
 def list_staff(call: Call) -> StaffList:
     return StaffList(items=[staff_out(m) for m in staff.list_staff(repos.get(), call.params["branch"])])
 
 
-@route(bp, "/branches/{branch}/staff", "POST", summary="Invite a staff member (mailed by the directory)",
+@route("/branches/{branch}/staff", "POST", summary="Invite a staff member (mailed by the directory)",
        roles={Role.BRANCH_ADMIN, Role.HEAD_OFFICE}, body=StaffInvite, response=StaffOut, status=201, tags=TAGS)
 def invite(call: Call) -> StaffOut:
     body: StaffInvite = call.body
@@ -34,13 +31,13 @@ def invite(call: Call) -> StaffOut:
     return staff_out(member)
 
 
-@route(bp, "/branches/{branch}/staff/{staff_id}", "GET", summary="Read a staff member", roles=ADMINS,
+@route("/branches/{branch}/staff/{staff_id}", "GET", summary="Read a staff member", roles=ADMINS,
        response=StaffOut, tags=TAGS)
 def read_staff(call: Call) -> StaffOut:
     return staff_out(staff.get_staff(repos.get(), call.params["branch"], call.params["staff_id"]))
 
 
-@route(bp, "/branches/{branch}/staff/{staff_id}", "PATCH", summary="Change a staff member's role",
+@route("/branches/{branch}/staff/{staff_id}", "PATCH", summary="Change a staff member's role",
        roles=ADMINS, body=StaffRoleChange, response=StaffOut, tags=TAGS)
 def change_role(call: Call) -> StaffOut:
     member = staff.change_role(
@@ -49,7 +46,7 @@ def change_role(call: Call) -> StaffOut:
     return staff_out(member)
 
 
-@route(bp, "/branches/{branch}/staff/{staff_id}", "DELETE", summary="Remove a staff member",
+@route("/branches/{branch}/staff/{staff_id}", "DELETE", summary="Remove a staff member",
        roles=ADMINS, tags=TAGS)
 def remove(call: Call) -> None:
     staff.remove_staff(repos.get(), call.params["branch"], call.params["staff_id"])

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import ConfigDict, Field
 
 from chalicelib.api.routing import Call, route
@@ -20,7 +20,6 @@ from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.tasks import Task
 from chalicelib.services import repos, worklist
 
-bp = Blueprint(__name__)
 STAFF = set(STAFF_ROLES)
 TAGS = ("tasks and pipeline",)
 NEW_NOTICE_DAYS = 30  # how long the task list tells staff about a new privacy notice version
@@ -148,7 +147,7 @@ def _stages(result: worklist.Pipeline) -> list[StageOut]:
 
 
 # --- JSON -------------------------------------------------------------------------------------------------
-@route(bp, "/branches/{branch}/tasks", "GET", summary="What needs doing in the branch (overdue first)",
+@route("/branches/{branch}/tasks", "GET", summary="What needs doing in the branch (overdue first)",
        roles=STAFF, query=TasksQuery, response=TaskPageOut, tags=TAGS)
 def list_tasks(call: Call) -> TaskPageOut:
     branch, q = call.params["branch"], call.query
@@ -160,7 +159,7 @@ def list_tasks(call: Call) -> TaskPageOut:
                        now=page.now.isoformat().replace("+00:00", "Z"))
 
 
-@route(bp, "/branches/{branch}/pipeline", "GET", summary="Counts per stage and one page of a stage",
+@route("/branches/{branch}/pipeline", "GET", summary="Counts per stage and one page of a stage",
        roles=STAFF, query=PipelineQuery, response=PipelineOut, tags=TAGS)
 def get_pipeline(call: Call) -> PipelineOut:
     branch, q = call.params["branch"], call.query
@@ -189,7 +188,7 @@ def _url(base: str, **params: Any) -> str:
     return base + ("?" + urlencode(kept) if kept else "")
 
 
-@route(bp, "/branches/{branch}/console", "GET", summary="The pipeline: counts and lists per stage (HTML)",
+@route("/branches/{branch}/console", "GET", summary="The pipeline: counts and lists per stage (HTML)",
        roles=STAFF, query=ConsolePipelineQuery, console=True, tags=("console",))
 def pipeline_page(call: Call) -> Response:
     from chalicelib.api import console_pages as web
@@ -205,7 +204,7 @@ def pipeline_page(call: Call) -> Response:
                            due_text=_due_text)
 
 
-@route(bp, "/branches/{branch}/console/tasks", "GET", summary="The task list (HTML)", roles=STAFF,
+@route("/branches/{branch}/console/tasks", "GET", summary="The task list (HTML)", roles=STAFF,
        query=ConsoleTasksQuery, console=True, tags=("console",))
 def tasks_page(call: Call) -> Response:
     from chalicelib.api import console_pages as web

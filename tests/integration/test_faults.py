@@ -28,14 +28,14 @@ from botocore.exceptions import EndpointConnectionError
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 
 import app as app_module
-from chalicelib.api.routing import ROUTES
+from chalicelib.api.route_table import load_all
 from chalicelib.domain.errors import ConflictError
 from tests.conftest import bearer
 from tests.integration import test_isolation as iso
 
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 _TYPE = "com.amazonaws.dynamodb.v20120810#"
-WRITE_ROUTES = [s for s in ROUTES if s.method in ("POST", "PATCH", "PUT", "DELETE") and "branch" in s.path_params]
+WRITE_ROUTES = [s for s in load_all() if s.method in ("POST", "PATCH", "PUT", "DELETE") and "branch" in s.path_params]
 
 
 def _error(status: int, code: str, message: str, **extra) -> tuple[int, dict]:

@@ -30,7 +30,8 @@ from chalicelib.api.people_schemas import (
     TrainingIn,
     WithdrawIn,
 )
-from chalicelib.api.routing import ROUTES, RouteSpec
+from chalicelib.api.route_table import load_all
+from chalicelib.api.routing import RouteSpec
 from chalicelib.api.schemas import (
     BranchUpdate,
     InfoSessionIn,
@@ -298,7 +299,7 @@ def _privacy_link(objects: Objects, branch: str, purpose: str) -> str:
 
 # State an operation needs before its owner can succeed, by operation name.
 PRECONDITIONS = {"resume": lambda repos: repos.branches.save(_suspended(repos.branches.get(OWN)))}
-BRANCH_ROUTES = [s for s in ROUTES if "branch" in s.path_params]
+BRANCH_ROUTES = [s for s in load_all() if "branch" in s.path_params]
 
 
 def _stage(objects: Objects, branch: str, status: str, role: str | None = None) -> int:

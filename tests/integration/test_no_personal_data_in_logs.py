@@ -30,7 +30,8 @@ import pytest
 from botocore.config import Config
 
 import app as app_module
-from chalicelib.api.routing import ROUTES, RouteSpec, csrf_for
+from chalicelib.api.route_table import load_all
+from chalicelib.api.routing import RouteSpec, csrf_for
 from chalicelib.api.schemas import BranchCreate
 from chalicelib.domain.roles import Role
 from chalicelib.observability import logger, tracer
@@ -57,6 +58,8 @@ KEEP = frozenset({"csrf", "website", "time_zone", "cursor", "period", "confirm",
 # The free text of forms (which have no model): what a person or staff member types in words.
 FORM_TEXT = frozenset({"name", "email", "phone", "city", "postcode", "profession", "title", "notes", "experience",
                        "expectations", "note", "reason", "address", "csv", "admin_email", "admin_name", "q"})
+
+ROUTES = load_all()
 
 
 # Routes outside a branch (the isolation matrix covers branch routes): their working examples.

@@ -546,9 +546,9 @@ def _throttled(template: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str
 def _app_methods() -> dict[tuple[str, str], bool]:
     """Every (path, method) of the app, and whether anyone may call it (anonymous routes, CORS preflights)."""
     from app import app
-    from chalicelib.api.routing import ROUTES
+    from chalicelib.api.route_table import load_all
 
-    public = {(spec.path, spec.method) for spec in ROUTES if spec.public}
+    public = {(spec.path, spec.method) for spec in load_all() if spec.public}
     return {(path, method): method == "OPTIONS" or (path, method) in public
             for path, methods in app.routes.items() for method in methods}
 

@@ -1,5 +1,6 @@
 """What a cold start loads: the app's import must not pay for the matching solver (NumPy and lap are
-imported by the first proposal or ranking that needs them), nor for Babel and Jinja2 (the first page)."""
+imported by the first proposal or ranking that needs them), nor for Babel and Jinja2 (the first page), nor
+for any route module: a route's module is imported by its first request (``chalicelib.api.route_table``)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,24 @@ def test_importing_the_app_loads_no_solver_and_no_page_kit():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_request_imports_only_its_own_route_module():
+    code = """
+import json, sys
+from chalice.test import Client
+import app
+from chalicelib.api.route_table import MODULES
+loaded = lambda: sorted(m for m in MODULES if f"chalicelib.api.{m}" in sys.modules)
+before = loaded()
+with Client(app.app) as client:
+    status = client.http.get("/me").status_code
+print(json.dumps([before, status, loaded()]))
+"""
+    env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    before, status, after = json.loads(done.stdout.strip().splitlines()[-1])
+    assert before == []
+    assert status == 401  # /me without a token: answered by its module
+    assert after == ["meta"]
