@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -12,6 +13,8 @@ from chalicelib.api import route_table
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
+# No pydantic plugins: spares a scan of every installed package's metadata when the first model is built.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 app = Chalice(app_name="duo")
 route_table.register(app)  # each route's module is imported by its first request
 

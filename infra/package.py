@@ -2,7 +2,9 @@
 
 1. renders the merge template (infra/render.py),
 2. runs ``chalice package --stage prod --merge-template ...`` from a clean package cache,
-3. fails if Chalice left a dependency out (it only warns), if the merged template still holds
+3. adds the bytecode of every module to the zip (Lambda's /var/task is read-only: without it, every cold
+   start compiles each module it imports from source again); the runtime must be this Python's version,
+4. fails if Chalice left a dependency out (it only warns), if the merged template still holds
    something the merge template should have replaced (a function without the execution role or
    a log group, a stream mapping on the placeholder ARN), if a throttling setting names a method
    the API does not have (API Gateway would refuse the stage at deploy time), or if the package
@@ -11,11 +13,14 @@
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -96,6 +101,29 @@ def unzipped_bytes(path: Path) -> int:
         return sum(info.file_size for info in archive.infolist())
 
 
+def add_bytecode(archive: Path) -> int:
+    """Compile every module in ``archive`` into its ``__pycache__`` (hash-based and unchecked: the zip's
+    timestamps are not kept exactly, and the sources never change in place); returns the files added."""
+    with tempfile.TemporaryDirectory(prefix="duo-package-") as tmp:
+        root = Path(tmp)
+        with zipfile.ZipFile(archive) as source:
+            source.extractall(root)
+            modes = {info.filename: info.external_attr for info in source.infolist()}
+        compileall.compile_dir(root, quiet=2, workers=0, legacy=False,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        added = 0
+        with zipfile.ZipFile(archive.with_suffix(".tmp"), "w", zipfile.ZIP_DEFLATED) as target:
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                name = path.relative_to(root).as_posix()
+                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                info.external_attr = modes.get(name, 0o644 << 16)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(info, path.read_bytes())
+                added += name not in modes
+    archive.with_suffix(".tmp").replace(archive)
+    return added
+
+
 def run_chalice(merge_template: Path) -> str:
     for cached in (ROOT / ".chalice" / "deployments").glob("*.zip"):
         cached.unlink()  # a reused package would not repeat the missing-dependency warning
@@ -120,8 +148,15 @@ def main() -> int:
     merge_template = render.write(BUILD / "merge-template.json")
     output = run_chalice(merge_template)
     (BUILD / "sam.json").replace(BUILD / "template.json")
+    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for archive in sorted(BUILD.glob("*.zip")):
+        print(f"{archive.name}: {add_bytecode(archive)} compiled modules added for {runtime}")
     failures = [f"chalice left out a dependency: {name}" for name in missing_dependencies(output)]
-    failures += merge_problems(json.loads((BUILD / "template.json").read_text(encoding="utf-8")))
+    template = json.loads((BUILD / "template.json").read_text(encoding="utf-8"))
+    failures += merge_problems(template)
+    failures += [f"{name}: runtime {r['Properties'].get('Runtime')}, but the bytecode is for {runtime}"
+                 for name, r in template["Resources"].items()
+                 if r.get("Type") == "AWS::Serverless::Function" and r["Properties"].get("Runtime") != runtime]
 
     total = 0
     for archive in sorted(BUILD.glob("*.zip")):

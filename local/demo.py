@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from chalicelib.api.schemas import InfoSessionIn, SignupIn
+from chalicelib.api.signup_schemas import InfoSessionIn, SignupIn
 from chalicelib.domain.candidates import DIGITAL_LEVELS, INTERESTS
 from chalicelib.domain.duos import MENTEE_EVALUATION, MENTOR_EVALUATION
 from chalicelib.domain.roles import Principal, Role

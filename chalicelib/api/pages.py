@@ -16,7 +16,7 @@ from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib.api.routing import PUBLIC, RETRY_AFTER_SECONDS, STATUS, Call, route
-from chalicelib.api.schemas import SignupIn
+from chalicelib.api.signup_schemas import SignupIn
 from chalicelib.domain import candidates as vocabulary
 from chalicelib.domain.branches import Branch
 from chalicelib.domain.candidates import CandidateRole

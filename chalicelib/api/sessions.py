@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.api.routing import Call, route
-from chalicelib.api.schemas import (
+from chalicelib.api.signup import session_public
+from chalicelib.api.signup_schemas import (
     CandidatePage,
     CandidatesQuery,
     CandidateSummary,
@@ -15,7 +16,6 @@ from chalicelib.api.schemas import (
     RegistrationOut,
     SessionsQuery,
 )
-from chalicelib.api.signup import session_public
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.sessions import InfoSession
 from chalicelib.services import branches, candidates, repos, sessions

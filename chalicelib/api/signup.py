@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from chalice import Response
 
 from chalicelib.api.routing import PUBLIC, Call, route
-from chalicelib.api.schemas import RoleQuery, SessionList, SessionPublic, SignupIn, SignupReceiptOut
+from chalicelib.api.signup_schemas import RoleQuery, SessionList, SessionPublic, SignupIn, SignupReceiptOut
 from chalicelib.domain.candidates import CandidateRole
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.sessions import InfoSession

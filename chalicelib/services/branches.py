@@ -73,26 +73,27 @@ def onboard_branch(
 
 
 def get_branch(repos: Repos, branch_id: str) -> Branch:
-    return repos.branches.get(branch_id)
+    branch = repos.branches.get(branch_id)
+    _ONBOARDED.add(branch_id)
+    return branch
 
 
-_ONBOARDED: set[str] = set()  # branches are never deleted: once seen, always there
+_ONBOARDED: set[str] = set()  # branches are never deleted: once read, always there
 
 
 def is_onboarded(repos: Repos, branch_id: str) -> bool:
     """Whether the branch exists (a staff token may name one that was never onboarded)."""
     if branch_id not in _ONBOARDED:
         try:
-            repos.branches.get(branch_id)
+            get_branch(repos, branch_id)
         except NotFoundError:
             return False
-        _ONBOARDED.add(branch_id)
     return True
 
 
 def get_public_branch(repos: Repos, branch_id: str) -> Branch:
     """An active branch, as its public forms see it; a suspended one is closed."""
-    branch = repos.branches.get(branch_id)
+    branch = get_branch(repos, branch_id)
     if not branch.is_active:
         raise NotFoundError(
             "This branch does not take registrations at the moment.", code="branch_closed"

@@ -32,15 +32,8 @@ from chalicelib.api.people_schemas import (
 )
 from chalicelib.api.route_table import load_all
 from chalicelib.api.routing import RouteSpec
-from chalicelib.api.schemas import (
-    BranchUpdate,
-    InfoSessionIn,
-    InfoSessionPatch,
-    MatchingSettings,
-    SignupIn,
-    StaffInvite,
-    StaffRoleChange,
-)
+from chalicelib.api.schemas import BranchUpdate, MatchingSettings, StaffInvite, StaffRoleChange
+from chalicelib.api.signup_schemas import InfoSessionIn, InfoSessionPatch, SignupIn
 from chalicelib.domain.roles import Role
 from local.seed import demo_subject
 from tests.conftest import bearer

@@ -6,6 +6,8 @@ Packaging itself (wheels from the registry) runs in ``make package``, not in the
 from __future__ import annotations
 
 import copy
+import importlib.util
+import sys
 import zipfile
 from typing import Any
 
@@ -107,3 +109,22 @@ def test_a_throttling_setting_for_a_method_the_api_lacks_fails_the_package():
     del chalice_template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]["/branches/{branch}/signups"]
     problems = package.merge_problems(TemplateDeepMerger().merge(render.render(), chalice_template))
     assert "RestAPI.MethodSettings: the API has no POST /branches/{branch}/signups" in problems
+
+
+def test_the_package_carries_bytecode_that_the_lambda_runtime_uses_without_recompiling(tmp_path):
+    archive = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        info = zipfile.ZipInfo("chalicelib/thing.py")
+        info.external_attr = 0o755 << 16
+        z.writestr(info, "ANSWER = 42\n")
+        z.writestr("chalicelib/data.json", "{}")
+    assert package.add_bytecode(archive) == 1
+    with zipfile.ZipFile(archive) as z:
+        names = set(z.namelist())
+        pyc = z.read(f"chalicelib/__pycache__/thing.{sys.implementation.cache_tag}.pyc")
+        mode = z.getinfo("chalicelib/thing.py").external_attr
+    assert names == {"chalicelib/thing.py", "chalicelib/data.json",
+                     f"chalicelib/__pycache__/thing.{sys.implementation.cache_tag}.pyc"}
+    assert mode == 0o755 << 16  # the files' modes are kept
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, source not checked: no stat, no recompiling

@@ -22,9 +22,9 @@ def test_importing_the_app_loads_no_solver_and_no_page_kit():
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-def test_a_request_imports_only_its_own_route_module():
+def test_a_request_imports_only_its_own_route_module_and_collection_resumes():
     code = """
-import json, sys
+import gc, json, sys
 from chalice.test import Client
 import app
 from chalicelib.api.route_table import MODULES
@@ -32,12 +32,13 @@ loaded = lambda: sorted(m for m in MODULES if f"chalicelib.api.{m}" in sys.modul
 before = loaded()
 with Client(app.app) as client:
     status = client.http.get("/me").status_code
-print(json.dumps([before, status, loaded()]))
+print(json.dumps([before, status, loaded(), gc.isenabled()]))
 """
     env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=True)
-    before, status, after = json.loads(done.stdout.strip().splitlines()[-1])
+    before, status, after, collecting = json.loads(done.stdout.strip().splitlines()[-1])
     assert before == []
     assert status == 401  # /me without a token: answered by its module
     assert after == ["meta"]
+    assert collecting  # the garbage collector, paused for the module's first request, runs again
