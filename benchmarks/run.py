@@ -1,4 +1,4 @@
-"""``make bench``: every benchmark (issues 3 to 7), each in a process of its own, one line per figure.
+"""``make bench``: every benchmark (issues 3 to 9), each in a process of its own, one line per figure.
 
 The benchmarks read their settings from the environment once per process and start their own
 moto (a loopback server for the cold starts, ``mock_aws`` for the round trips, the whole local
@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the cold-start, round-trip and signup benchmarks.")
+    parser = argparse.ArgumentParser(description="Run every benchmark: cold start, round trips, loads, matching, reports, privacy.")
     parser.add_argument("--runs", type=int, default=10, help="cold starts of each kind (default 10)")
     parser.add_argument("--load-seconds", type=float, default=20.0,
-                        help="measured time of the signup load on the local stack (default 20)")
+                        help="measured time of each load on the local stack: signups, and everyone at once (default 20)")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     modules = (
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         ("benchmarks.round_trips", []),
         ("benchmarks.signup_round_trips", []),
         ("benchmarks.signup_load", ["--seconds", str(args.load_seconds)]),
+        ("benchmarks.load", ["--seconds", str(args.load_seconds)]),
         ("benchmarks.console_reads", []),
         ("benchmarks.matching", []),
         ("benchmarks.matching_pool", []),
