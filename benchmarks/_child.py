@@ -1,16 +1,37 @@
-"""One cold start: run as ``python benchmarks/_child.py MODULE EVENTS_JSON`` in a fresh process.
+"""One cold start: run as ``python benchmarks/_child.py MODULE EVENTS_JSON [--gc-paused]`` in a fresh process.
 
 Imports MODULE (``app`` or ``benchmarks.baseline_app``), then hands each event of EVENTS_JSON
 to the module's ``app`` object, the Lambda handler, with a Lambda-like context. Exits 1 unless
 every event answers 200. The last stdout line is ``BENCH_RESULT {json}`` with the timings.
-Nothing but ``sys`` and ``time`` (both loaded by the interpreter already) precedes the import.
+Nothing but ``sys``, ``time`` and ``gc`` (built into the interpreter) precedes the import.
+
+``--gc-paused`` gives MODULE the app's own treatment of the garbage collector (``app.py`` and
+``chalicelib.api.route_table``): paused while it is imported and while it handles its first event,
+what is alive frozen after each. For the baseline: the like-for-like comparison.
 """
 
+import gc
 import sys
 import time
 
+GC_PAUSED = "--gc-paused" in sys.argv[3:]
+
+
+def _pause() -> None:
+    if GC_PAUSED:
+        gc.disable()
+
+
+def _resume() -> None:
+    if GC_PAUSED:
+        gc.freeze()
+        gc.enable()
+
+
 _START = time.perf_counter()
+_pause()
 __import__(sys.argv[1])
+_resume()
 _IMPORTED = time.perf_counter()
 
 import json  # noqa: E402
@@ -45,9 +66,13 @@ def main() -> int:
         events: list[dict[str, Any]] = json.load(f)
     handled_at = time.perf_counter()
     per_event: list[float] = []
-    for event in events:
+    for i, event in enumerate(events):
         began = time.perf_counter()
+        if i == 0:
+            _pause()
         response = handler(event, LambdaContext())
+        if i == 0:
+            _resume()
         per_event.append((time.perf_counter() - began) * 1000)
         if response.get("statusCode") != 200:
             print(f"{event['httpMethod']} {event['path']} answered {response.get('statusCode')}: "

@@ -1,7 +1,7 @@
 """Cold start: the real app against a minimal Chalice app on the same stack (issue 3).
 
 Starts moto's server on a free loopback port, creates the table from the app's own definition,
-seeds it, and then, ``--runs`` times and interleaved (the order alternates each round), spawns
+seeds it, and then, ``--runs`` times and interleaved (the order rotates each round), spawns
 fresh Python processes that
 
 * APP: ``import app`` and hand three API Gateway REST proxy events to ``app.app``, the Lambda
@@ -9,6 +9,10 @@ fresh Python processes that
   (branch admin);
 * BASELINE: import ``benchmarks.baseline_app`` (chalice, boto3, pynamodb, Powertools' Logger,
   Metrics and Tracer, three routes with one PynamoDB get each) and hand it the same events;
+* BASELINE_GC_PAUSED: the baseline given the app's own treatment of the garbage collector (paused
+  during the import and the first request, what is alive then frozen): the like-for-like figure,
+  since that treatment would speed up any app (and makes finalisation cheap: frozen objects are
+  not collected at exit);
 * BARE: ``python -c pass``, for reference.
 
 Each process is timed from spawn to exit by this one, and reports its own import and handling
@@ -51,7 +55,10 @@ REGION = "eu-west-1"
 TABLE = "duo-bench"
 BRANCH = "antwerp"
 PATCH_BODY = {"config": {"retention": {"candidate_months": 18}}}
-SUBJECTS = {"app": "app", "baseline": "benchmarks.baseline_app"}
+# The app, the baseline, and the baseline given the app's own treatment of the garbage collector (paused
+# during the import and the first request, then frozen): the like-for-like comparison of the code's weight.
+SUBJECTS = {"app": ["app"], "baseline": ["benchmarks.baseline_app"],
+            "baseline_gc_paused": ["benchmarks.baseline_app", "--gc-paused"]}
 
 
 def emit(label: str, value: float | int | str, digits: int = 1) -> None:
@@ -217,7 +224,8 @@ def spawn(args: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def cold_start(subject: str, env: dict[str, str], events_path: Path, series: Series) -> None:
-    elapsed, out = spawn([sys.executable, str(CHILD), SUBJECTS[subject], str(events_path)], env)
+    module, *flags = SUBJECTS[subject]
+    elapsed, out = spawn([sys.executable, str(CHILD), module, str(events_path), *flags], env)
     line = next(x for x in reversed(out.splitlines()) if x.startswith(RESULT_PREFIX))
     result = json.loads(line.removeprefix(RESULT_PREFIX))
     series.total_ms.append(elapsed)
@@ -284,16 +292,18 @@ def main(argv: list[str] | None = None) -> int:
         events_path = Path(tmp) / "events.json"
         events_path.write_text(json.dumps(bench_events(Path(tmp))))
         # One untimed start of each warms the page cache and writes any missing .pyc files.
-        cold_start("app", env, events_path, Series())
-        cold_start("baseline", env, events_path, Series())
+        for subject in SUBJECTS:
+            cold_start(subject, env, events_path, Series())
         spawn([sys.executable, "-c", "pass"], env)
 
-        app, baseline, bare = Series(), Series(), Series()
+        series = {subject: Series() for subject in SUBJECTS}
+        bare = Series()
         for run in range(args.runs):
-            order = [("app", app), ("baseline", baseline)]
-            for subject, series in order if run % 2 == 0 else reversed(order):
-                cold_start(subject, env, events_path, series)
+            order = list(SUBJECTS)[run % len(SUBJECTS):] + list(SUBJECTS)[:run % len(SUBJECTS)]  # rotated
+            for subject in order:
+                cold_start(subject, env, events_path, series[subject])
             bare.total_ms.append(spawn([sys.executable, "-c", "pass"], env)[0])
+        app, baseline, like_for_like = series["app"], series["baseline"], series["baseline_gc_paused"]
 
         emit("cold_start.runs", args.runs)
         emit("cold_start.python_bare.median_ms", statistics.median(bare.total_ms))
@@ -306,6 +316,11 @@ def main(argv: list[str] | None = None) -> int:
              statistics.median(in_process(app)) / statistics.median(in_process(baseline)), 2)
         emit("cold_start.import_ratio_app_to_baseline",
              statistics.median(app.import_ms) / statistics.median(baseline.import_ms), 2)
+        report("baseline_gc_paused", like_for_like)
+        emit("cold_start.ratio_app_to_baseline_gc_paused",
+             statistics.median(app.total_ms) / statistics.median(like_for_like.total_ms), 2)
+        emit("cold_start.in_process_ratio_app_to_baseline_gc_paused",
+             statistics.median(in_process(app)) / statistics.median(in_process(like_for_like)), 2)
 
         cumulative, by_package = import_profile(env)
         cumulative.pop("app", None)

@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run every benchmark: cold start, round trips, loads, matching, reports, privacy.")
+    parser = argparse.ArgumentParser(
+        description="Run every benchmark: cold start, round trips, loads, matching, reports, privacy.")
     parser.add_argument("--runs", type=int, default=10, help="cold starts of each kind (default 10)")
     parser.add_argument("--load-seconds", type=float, default=20.0,
-                        help="measured time of each load on the local stack: signups, and everyone at once (default 20)")
+                        help="measured time of each load on the local stack (signups; everyone at once), default 20")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     modules = (

@@ -30,15 +30,17 @@ import app
 from chalicelib.api.route_table import MODULES
 loaded = lambda: sorted(m for m in MODULES if f"chalicelib.api.{m}" in sys.modules)
 before = loaded()
+collecting_after_import = gc.isenabled()
 with Client(app.app) as client:
     status = client.http.get("/me").status_code
-print(json.dumps([before, status, loaded(), gc.isenabled()]))
+print(json.dumps([before, collecting_after_import, status, loaded(), gc.isenabled()]))
 """
     env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"}
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=True)
-    before, status, after, collecting = json.loads(done.stdout.strip().splitlines()[-1])
+    before, collecting_after_import, status, after, collecting = json.loads(done.stdout.strip().splitlines()[-1])
     assert before == []
+    assert collecting_after_import  # the garbage collector, paused while app.py is imported, runs again
     assert status == 401  # /me without a token: answered by its module
     assert after == ["meta"]
     assert collecting  # the garbage collector, paused for the module's first request, runs again
