@@ -52,10 +52,7 @@ INTAKE = {
     "scheduled_at": _("Intake interview planned for"),
     "experience": _("Your experience"),
     "expectations": _("Your expectations"),
-    "help_needs": _("What you would like help with"),
-    "availability": _("When you are available"),
-    "languages": _("Languages you speak"),
-    "sectors": _("Sectors"),
+    **{key: PERSON[key] for key in ("help_needs", "availability", "languages", "sectors")},  # asked again: same labels
     "help_offers": _("What you can help with"),
     "interests": _("Interests"),
     "digital_skills": _("Computers and phones"),
