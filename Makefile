@@ -71,6 +71,13 @@ bench: $(STAMP)
 load: $(STAMP)
 	$(PY) -m benchmarks.load $(ARGS)
 
+## API fuzzing over real HTTP: its own local stack (free loopback ports, demo data), schemathesis from the stack's
+## /openapi.json for every operation and role, then the stack stopped. Not in `make test` (minutes):
+## make fuzz [EXAMPLES=4 per operation and role] [ARGS="-x ..." for pytest]
+.PHONY: fuzz
+fuzz: $(STAMP) $(MO)
+	$(if $(EXAMPLES),DUO_FUZZ_EXAMPLES=$(EXAMPLES)) $(PY) -m tests.fuzz_http $(ARGS)
+
 ## Package for AWS into build/: template.json + deployment.zip (fails on a left-out dependency or > 250 MB).
 package: $(STAMP)
 	$(PY) -m infra.package

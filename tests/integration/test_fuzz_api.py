@@ -8,9 +8,19 @@ console routes (``text/html``) are fuzzed for 5xx only: their bodies are pages, 
 
 Requests are valid ones (they reach the handlers) and invalid ones (they must get a declared 4xx); in half
 of them the ids in the path are of Brussels' demo people, duos, sessions and staff, so that handlers answer
-with real objects. The requests go in-process through Chalice's test client (a ``requests`` adapter below)
-on a fresh moto account seeded with the demo branches: no server to start, nothing shared with the other
-tests. Checks: no 5xx, the status code is declared, the body matches its schema (the JSON API).
+with real objects. The console's pages are signed in by the session cookie (the staff role's token); its
+forms (POST) also carry the CSRF field derived from that cookie (``routing.csrf_for``), so the generated
+forms get past the CSRF check to the handlers: the document declares a console form as any string fields,
+so half the time the fields sent are those of the console's own forms for that path, harvested from the
+pages answered before. Each staff role must get some console form past the CSRF check. The anonymous role
+sends no cookie and no CSRF field.
+
+By default the requests go in-process through Chalice's test client (a ``requests`` adapter below) on a
+fresh moto account seeded with Brussels' demo data: no server to start, nothing shared with the other
+tests. With ``DUO_FUZZ_URL`` set (``make fuzz``, ``tests/fuzz_http.py``) they go over HTTP to that local
+stack, from the document it serves, with the tokens of ``DUO_FUZZ_TOKENS`` and the ids of its moto
+(``DUO_FUZZ_MOTO_URL``). Checks: no 5xx, the status code is declared, the body matches its schema (the JSON
+API).
 """
 
 from __future__ import annotations
