@@ -48,11 +48,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.round_trips import REGION, TABLE, app_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = Path(__file__).resolve().parent / "_child.py"
 RESULT_PREFIX = "BENCH_RESULT "
-REGION = "eu-west-1"
-TABLE = "duo-bench"
 BRANCH = "antwerp"
 PATCH_BODY = {"config": {"retention": {"candidate_months": 18}}}
 # The app, the baseline, and the baseline given the app's own treatment of the garbage collector (paused
@@ -77,20 +77,8 @@ def child_environment(keys: Path, endpoint: str) -> dict[str, str]:
     env.update(
         {
             "PYTHONPATH": str(ROOT),
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
+            **app_environment(keys),
             "AWS_ENDPOINT_URL": endpoint,
-            "AWS_CONFIG_FILE": str(keys / "no-aws-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(keys / "no-aws-credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "DUO_TABLE": TABLE,
-            "DUO_JWKS_URL": f"file://{keys}/jwks.json",
-            "DUO_TOKEN_ISSUER": "duo-local",
-            "DUO_TOKEN_AUDIENCE": "duo-console",
-            "POWERTOOLS_METRICS_NAMESPACE": "Duo",
             "POWERTOOLS_SERVICE_NAME": "duo",
         }
     )

@@ -23,7 +23,7 @@ from contextlib import redirect_stdout
 from datetime import date, timedelta
 from typing import Any
 
-from benchmarks.round_trips import bench_app
+from benchmarks.round_trips import QueryCapacity, add_hooks, bench_app
 
 SIZES = (1000, 10000)
 YEARS = (2024, 2025, 2026)
@@ -86,29 +86,13 @@ def write(repos: Any, events: dict[str, list[Any]], people: int, start: int) -> 
 
 
 def main() -> int:
-    capacity: list[float] = []
-
-    def ask_capacity(params: dict[str, Any], **_: Any) -> None:
-        params["ReturnConsumedCapacity"] = "TOTAL"
-
-    def count_capacity(parsed: dict[str, Any], **_: Any) -> None:
-        capacity.append(float((parsed.get("ConsumedCapacity") or {}).get("CapacityUnits") or 0))
-
+    capacity = QueryCapacity()
     with bench_app() as (client, calls, keys):
         from chalicelib.services import reports
         from chalicelib.services import repos as repos_module
-        from chalicelib.store import aws
         from local.tokens import mint
 
-        plain = aws.new_session
-
-        def measured_session() -> Any:
-            session = plain()
-            session.register("before-parameter-build.dynamodb.Query", ask_capacity)
-            session.register("after-call.dynamodb.Query", count_capacity)
-            return session
-
-        aws.new_session = measured_session  # type: ignore[assignment]
+        add_hooks(capacity.hooks())
         repos_module.use(None)  # the app's next repositories open sessions with the hooks
         token = mint((keys / "private.pem").read_bytes(), role="head_office", branch=None, subject="ho-bench")
         headers = {"Authorization": f"Bearer {token}"}
@@ -123,14 +107,14 @@ def main() -> int:
             runs: list[tuple[list[str], float, float]] = []
             for _ in range(3):
                 calls.take()
-                capacity.clear()
+                capacity.units.clear()
                 began = time.perf_counter()
                 with redirect_stdout(io.StringIO()):
                     answer = client.http.get("/reports/network?period=2026", headers=headers)
                 elapsed = (time.perf_counter() - began) * 1000
                 if answer.status_code != 200:
                     raise SystemExit(f"the network report answered {answer.status_code}: {answer.body[:300]!r}")
-                runs.append((calls.take().get("dynamodb", []), sum(capacity), elapsed))
+                runs.append((calls.take().get("dynamodb", []), sum(capacity.units), elapsed))
             seen, units, _ = runs[-1]
             ops = ", ".join(f"{k} x{v}" for k, v in Counter(seen).items())
             print(f"report_reads.{size}.network_year {len(seen)} [{ops}]")

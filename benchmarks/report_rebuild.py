@@ -25,7 +25,7 @@ from collections import Counter
 from typing import Any
 
 from benchmarks.report_reads import network_events
-from benchmarks.round_trips import bench_app
+from benchmarks.round_trips import QueryCapacity, add_hooks, bench_app
 
 EVENTS = 50_000
 MILLION = 1_000_000
@@ -64,14 +64,7 @@ def write_events(repos: Any, events: dict[str, list[Any]]) -> None:
 
 
 def main() -> int:
-    capacity: list[float] = []
-
-    def ask_capacity(params: dict[str, Any], **_: Any) -> None:
-        params["ReturnConsumedCapacity"] = "TOTAL"
-
-    def count_capacity(parsed: dict[str, Any], **_: Any) -> None:
-        capacity.append(float((parsed.get("ConsumedCapacity") or {}).get("CapacityUnits") or 0))
-
+    capacity = QueryCapacity()
     spent: dict[str, float] = {}  # operation -> seconds in its calls (moto's work, in-process)
     began_call: list[float] = []
 
@@ -86,19 +79,8 @@ def main() -> int:
         from chalicelib.domain import reports as domain
         from chalicelib.services import reports
         from chalicelib.services import repos as repos_module
-        from chalicelib.store import aws
 
-        plain = aws.new_session
-
-        def measured_session() -> Any:
-            session = plain()
-            session.register("before-parameter-build.dynamodb.Query", ask_capacity)
-            session.register("after-call.dynamodb.Query", count_capacity)
-            session.register("before-call.dynamodb", call_began)
-            session.register("after-call.dynamodb", call_ended)
-            return session
-
-        aws.new_session = measured_session  # type: ignore[assignment]
+        add_hooks([*capacity.hooks(), ("before-call.dynamodb", call_began), ("after-call.dynamodb", call_ended)])
         repos_module.use(None)  # the next repositories open sessions with the hooks
         repos = repos_module.get()
         branches = [row["id"] for row in repos.branches.list(100, None)[0]]
@@ -112,7 +94,7 @@ def main() -> int:
         sys.stdout.flush()
 
         calls.take()
-        capacity.clear()
+        capacity.units.clear()
         spent.clear()
         began, cpu = time.perf_counter(), time.process_time()
         counted = reports.rebuild(repos)
@@ -126,7 +108,7 @@ def main() -> int:
         print(f"report_rebuild.events_per_s {written / elapsed:.0f}")
         print(f"report_rebuild.estimated_1m_s {elapsed * MILLION / written:.0f}")
         print(f"report_rebuild.dynamodb_calls {len(seen)} [{ops}]")
-        print(f"report_rebuild.query_capacity_units {sum(capacity):g} (as moto reports it)")
+        print(f"report_rebuild.query_capacity_units {sum(capacity.units):g} (as moto reports it)")
         for operation, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
             n = Counter(seen)[operation]
             print(f"report_rebuild.calls_s.{operation} {seconds:.1f} ({seconds / n * 1000:.0f} ms a call)")

@@ -44,26 +44,68 @@ class Calls:
         return seen
 
 
+@dataclass
+class QueryCapacity:
+    """The read capacity units each DynamoDB query consumed, in order: ``hooks()`` make every query ask for it
+    (``ReturnConsumedCapacity``) and record the answer's."""
+
+    units: list[float] = field(default_factory=list)
+
+    def hooks(self) -> list[tuple[str, Any]]:
+        return [("before-parameter-build.dynamodb.Query", self._ask), ("after-call.dynamodb.Query", self._count)]
+
+    @staticmethod
+    def _ask(params: dict[str, Any], **_: Any) -> None:
+        params["ReturnConsumedCapacity"] = "TOTAL"
+
+    def _count(self, parsed: dict[str, Any], **_: Any) -> None:
+        self.units.append(float((parsed.get("ConsumedCapacity") or {}).get("CapacityUnits") or 0))
+
+
+def add_hooks(hooks: list[tuple[str, Any]]) -> None:
+    """Every botocore session the app makes from now on also gets ``hooks`` (event name, handler), in order;
+    repositories made before keep their sessions. ``bench_app`` restores the plain sessions when it ends."""
+    from chalicelib.store import aws
+
+    made = aws.new_session
+
+    def session_with_hooks() -> Any:
+        session = made()
+        for event, handler in hooks:
+            session.register(event, handler)
+        return session
+
+    aws.new_session = session_with_hooks  # type: ignore[assignment]
+
+
+def app_environment(keys: Path) -> dict[str, str]:
+    """What the app reads from the environment in every benchmark: test credentials that reach no AWS account,
+    the benchmark's table and the token keys in ``keys``."""
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": str(keys / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(keys / "no-aws-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "DUO_TABLE": TABLE,
+        "DUO_JWKS_URL": f"file://{keys}/jwks.json",
+        "DUO_TOKEN_ISSUER": "duo-local",
+        "DUO_TOKEN_AUDIENCE": "duo-console",
+        "POWERTOOLS_METRICS_NAMESPACE": "Duo",
+    }
+
+
 def set_environment(keys: Path) -> None:
     """Before any ``chalicelib`` import: settings are read once per process."""
     for name in [k for k in os.environ if k.startswith(("AWS_", "DUO_", "POWERTOOLS_"))]:
         del os.environ[name]
     os.environ.update(
         {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_CONFIG_FILE": str(keys / "no-aws-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(keys / "no-aws-credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "DUO_TABLE": TABLE,
-            "DUO_JWKS_URL": f"file://{keys}/jwks.json",
-            "DUO_TOKEN_ISSUER": "duo-local",
-            "DUO_TOKEN_AUDIENCE": "duo-console",
+            **app_environment(keys),
             "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_NAMESPACE": "Duo",
             "POWERTOOLS_LOG_LEVEL": "WARNING",  # keep the app's request logs out of the figures
         }
     )
@@ -133,6 +175,30 @@ def bench_app() -> Iterator[tuple[Any, Calls, Path]]:
             yield client, calls, keys
 
 
+def send(client: Any, method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
+    """One request through the test client (a ``body`` that is not a string is sent as JSON), the app's EMF
+    metrics lines kept out of the output."""
+    kwargs: dict[str, Any] = {"headers": headers}
+    if body is not None:
+        kwargs["body"] = body if isinstance(body, str) else json.dumps(body)
+    with redirect_stdout(io.StringIO()):
+        return getattr(client.http, method.lower())(path, **kwargs)
+
+
+def measure_request(client: Any, calls: Calls, label: str, method: str, path: str, status: int,
+                    headers: dict[str, str], body: Any = None) -> tuple[Any, dict[str, list[str]]]:
+    """Sends one request, exits unless it answers ``status``, prints ``round_trips.<label> <count> [<DynamoDB
+    operations>]``; returns the response and the API calls it made, by service (for the caller's other lines)."""
+    calls.take()
+    response = send(client, method, path, headers, body)
+    seen = calls.take()
+    if response.status_code != status:
+        raise SystemExit(f"{method} {path} answered {response.status_code}, not {status}: {response.body[:500]!r}")
+    dynamodb = seen.get("dynamodb", [])
+    print(f"round_trips.{label} {len(dynamodb)} [{', '.join(dynamodb)}]")
+    return response, seen
+
+
 def main() -> int:
     with bench_app() as (client, calls, keys):
         from local.seed import demo_subject
@@ -146,18 +212,7 @@ def main() -> int:
 
         def measure(label: str, method: str, path: str, status: int, hdrs: dict[str, str],
                     body: dict[str, Any] | None = None) -> None:
-            calls.take()
-            kwargs: dict[str, Any] = {"headers": hdrs}
-            if body is not None:
-                kwargs["body"] = json.dumps(body)
-            with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
-                response = getattr(client.http, method.lower())(path, **kwargs)
-            seen = calls.take()
-            if response.status_code != status:
-                raise SystemExit(f"{method} {path} answered {response.status_code}, not {status}: "
-                                 f"{response.body!r}")
-            dynamodb = seen.get("dynamodb", [])
-            print(f"round_trips.{label} {len(dynamodb)} [{', '.join(dynamodb)}]")
+            _, seen = measure_request(client, calls, label, method, path, status, hdrs, body)
             print(f"round_trips.{label}.sts_assume_role {seen.get('sts', []).count('AssumeRole')}")
             if seen.get("cognito-idp"):
                 cognito = seen["cognito-idp"]

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from benchmarks.round_trips import REGION, bench_app
+from benchmarks.round_trips import REGION, add_hooks, bench_app, measure_request, send
 
 BRANCH = "antwerp"
 HOOKED = ("dynamodb", "sts", "cognito-idp", "ses", "sesv2")
@@ -57,19 +57,11 @@ def main() -> int:
         import boto3
 
         from chalicelib.settings import get_settings
-        from chalicelib.store import aws
         from local.seed import demo_subject
         from local.tokens import mint
 
-        hooked = aws.new_session
-
-        def session_with_mail_hooks() -> Any:  # round_trips hooks DynamoDB, STS and Cognito
-            session = hooked()
-            for service in ("ses", "sesv2"):
-                session.register(f"before-call.{service}", calls.hook(service))
-            return session
-
-        aws.new_session = session_with_mail_hooks  # type: ignore[assignment]
+        # the mail too (bench_app counts DynamoDB, STS and Cognito)
+        add_hooks([(f"before-call.{service}", calls.hook(service)) for service in ("ses", "sesv2")])
         from email.utils import parseaddr
 
         boto3.client("ses", region_name=REGION).verify_email_identity(
@@ -83,23 +75,9 @@ def main() -> int:
         }
         public = {"Content-Type": "application/json"}
 
-        def request(method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
-            kwargs: dict[str, Any] = {"headers": headers}
-            if body is not None:
-                kwargs["body"] = body if isinstance(body, str) else json.dumps(body)
-            with redirect_stdout(io.StringIO()):  # the app's EMF metrics lines
-                return getattr(client.http, method.lower())(path, **kwargs)
-
         def measure(label: str, method: str, path: str, status: int, headers: dict[str, str],
                     body: Any = None) -> Any:
-            calls.take()
-            response = request(method, path, headers, body)
-            seen = calls.take()
-            if response.status_code != status:
-                raise SystemExit(f"{method} {path} answered {response.status_code}, not {status}: "
-                                 f"{response.body[:500]!r}")
-            dynamodb = seen.get("dynamodb", [])
-            print(f"round_trips.{label} {len(dynamodb)} [{', '.join(dynamodb)}]")
+            response, seen = measure_request(client, calls, label, method, path, status, headers, body)
             mail = [*seen.get("ses", []), *seen.get("sesv2", [])]
             if mail:
                 print(f"round_trips.{label}.ses {len(mail)} [{', '.join(mail)}]")
@@ -134,7 +112,7 @@ def main() -> int:
         measure("public_signup.session_full", "POST", signups, 409, public, mentee(small, "late@bench.example"))
         measure("public_signup.not_eligible", "POST", signups, 400, public,
                 mentee(roomy, "old@bench.example", birth_date=birth_date(60)))
-        probe = request("GET", f"/branches/{BRANCH}/signup?role=mentee&lang=nl", {})
+        probe = send(client, "GET", f"/branches/{BRANCH}/signup?role=mentee&lang=nl", {})
         if probe.status_code == 200:  # the pages (issue 4's web part) are there
             measure("signup_page", "GET", f"/branches/{BRANCH}/signup?role=mentee&lang=nl", 200, {})
             measure("signup_form_post", "POST", f"/branches/{BRANCH}/signup", 200,
