@@ -9,11 +9,15 @@ Handlers of ``route(..., console=True)`` get a ``Call`` whose ``extra`` holds ``
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from chalice import Response
+from pydantic import BaseModel, ValidationError
 
+from chalicelib.api.routing import _validation_error
 from chalicelib.domain.branches import Branch
 from chalicelib.web import console_labels, i18n, pages
 
@@ -93,6 +97,27 @@ def form_list(call: Any, name: str) -> list[str]:
 def form_value(call: Any, name: str, default: str = "") -> str:
     values = form_list(call, name)
     return values[0].strip() if values else default
+
+
+def validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """A form's values as ``model``; invalid values raise the ``InvalidInputError`` that names each field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _validation_error(error) from None
+
+
+def local_time(iso_utc: str | None, time_zone: str) -> str:
+    """A UTC instant as the branch's local date and time (``2026-11-24 18:30``); none: ``""``."""
+    if not iso_utc:
+        return ""
+    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(ZoneInfo(time_zone))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def input_at(moment: datetime | None) -> str:
+    """A branch-local (naive) datetime as a datetime-local input's value (``2026-11-24T18:30``)."""
+    return moment.strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def branch_of(call: Any) -> Branch | None:

@@ -9,17 +9,15 @@ in ``domain.duos``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from chalice import Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from chalicelib.api import console_pages as web
 from chalicelib.api import duo_schemas as s
-from chalicelib.api.routing import Call, _validation_error, route
+from chalicelib.api.routing import Call, route
 from chalicelib.domain import duos as rules
 from chalicelib.domain.candidates import Candidate
 from chalicelib.domain.duos import Duo, DuoStatus
@@ -46,28 +44,13 @@ def _actor(call: Call) -> str:
     return call.principal.staff_id or call.principal.subject
 
 
-def _local(iso_utc: str | None, time_zone: str) -> str:
-    """A UTC instant as the branch's local date and time (``2026-11-24 18:30``)."""
-    if not iso_utc:
-        return ""
-    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(ZoneInfo(time_zone))
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
 def _local_input(iso_utc: str | None, time_zone: str) -> str:
     """The value of a datetime-local input (``2026-11-24T18:30``)."""
-    return _local(iso_utc, time_zone).replace(" ", "T")
+    return web.local_time(iso_utc, time_zone).replace(" ", "T")
 
 
 def _duo_url(branch_id: str, duo_id: str, done: str = "") -> str:
     return f"/branches/{branch_id}/console/duos/{duo_id}" + (f"?done={done}" if done else "")
-
-
-def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise _validation_error(error) from None
 
 
 def _blank_to_none(data: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -84,11 +67,6 @@ RANKED_SHOWN = 50  # the best partners listed at first; "show all" lists up to R
 RANKED_ALL = 500
 
 
-def _input_at(moment: datetime | None) -> str:
-    """A branch-local (naive) datetime as a datetime-local input's value (``2026-11-24T18:30``)."""
-    return moment.strftime("%Y-%m-%dT%H:%M") if moment else ""
-
-
 def _ranked(branch_id: str, person: Candidate, include_blocked: bool, limit: int) -> dict[str, Any]:
     """The other side's ready people for ``person``, best first (services.matching): the rows that may be
     paired, each with its suggested first meeting, and (when asked) the excluded ones with their blocks."""
@@ -96,7 +74,7 @@ def _ranked(branch_id: str, person: Candidate, include_blocked: bool, limit: int
 
     result = matching.ranking(repos.get(), branch_id, person.id, include_blocked=include_blocked,
                               limit=RANKED_ALL if include_blocked else limit)
-    rows = [{"c": c, "a": a, "at": _input_at(result.suggested.get(c.id))} for c, a in result.rows if a.allowed]
+    rows = [{"c": c, "a": a, "at": web.input_at(result.suggested.get(c.id))} for c, a in result.rows if a.allowed]
     blocked = [{"c": c, "a": a} for c, a in result.rows if not a.allowed]
     return {"ranked": rows[:limit], "blocked": blocked, "allowed_count": result.allowed,
             "blocked_count": result.blocked}
@@ -151,7 +129,7 @@ def pair_submit(call: Call) -> Response:
     candidate = values["candidate"] or values["mentee_id"] or values["mentor_id"]
     data = {k: values[k] for k in ("mentee_id", "mentor_id", "first_meeting_at") if values[k]}
     try:
-        body = _validate(s.PairIn, data)
+        body = web.validate(s.PairIn, data)
         duo = service.pair(repos.get(), branch_id, body.mentee_id, body.mentor_id, body.first_meeting_at,
                            _actor(call))
     except InvalidInputError as error:
@@ -204,8 +182,8 @@ def _duo_page(call: Call, status: int = 200, *, duo: Duo | None = None, scope: s
     }
     context = {
         "duo": duo, "status_kind": STATUS_KIND.get(st.value, "neutral"), "phase": rules.phase(duo).value,
-        "answer_due": _local(clock.iso(rules.answer_due_at(duo)), tz),
-        "first_meeting": _local(duo.first_meeting_at, tz),
+        "answer_due": web.local_time(clock.iso(rules.answer_due_at(duo)), tz),
+        "first_meeting": web.local_time(duo.first_meeting_at, tz),
         "first_meeting_input": _local_input(duo.first_meeting_at, tz), "outcome_due_on": due.isoformat() if due else "",
         "pending_sides": rules.pending_sides(duo), "flags": flags, "raised": [k for k, v in flags.items() if v],
         "steps": steps,
@@ -215,7 +193,7 @@ def _duo_page(call: Call, status: int = 200, *, duo: Duo | None = None, scope: s
         "evaluation_items": rules.EVALUATION_ITEMS, "outcomes": rules.OUTCOMES,
         "meeting_modes": rules.MEETING_MODES, "goal_statuses": rules.GOAL_STATUSES,
         "checkin_channels": rules.CHECKIN_CHANNELS, "end_kinds": rules.END_KINDS, "sides": rules.SIDES,
-        "today": today.isoformat(), "local": lambda iso: _local(iso, tz), "scope": scope,
+        "today": today.isoformat(), "local": lambda iso: web.local_time(iso, tz), "scope": scope,
         "errors": errors or {}, "values": values or {}, "message": message, "flash": flash,
         "DL": console_labels_duos, "CANDIDATE_ACTOR": CANDIDATE_ACTOR,
         "duo_url": _duo_url(branch.id, duo.id), "done": "",
@@ -343,7 +321,7 @@ def _submit(name: str) -> Callable[[Call], Response]:
         if not str(data.get("version", "")).isdigit():
             raise InvalidInputError("This form is incomplete; reload the page.", {"version": "Reload the page."})
         try:
-            body = _validate(model, data)
+            body = web.validate(model, data)
             duo = do(call, body)
         except InvalidInputError as error:
             fields = {f"{scope}.{k}": v for k, v in (error.fields or {"form": error.message}).items()}

@@ -10,17 +10,14 @@ message at each field (400); a pin that breaks a hard constraint comes back 409 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from chalice import Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.api import console_pages as web
 from chalicelib.api import matching_schemas as s
-from chalicelib.api.routing import Call, _validation_error, route
+from chalicelib.api.routing import Call, route
 from chalicelib.domain.candidates import Candidate, CandidateRole
 from chalicelib.domain.errors import ConflictError, InvalidInputError
 from chalicelib.domain.roles import STAFF_ROLES
@@ -40,25 +37,6 @@ _OUTCOME = re.compile(r"^([A-Za-z0-9-]{1,64})~([a-z_]{1,40})$")
 # --- Helpers --------------------------------------------------------------------------------------------
 def _actor(call: Call) -> str:
     return call.principal.staff_id or call.principal.subject
-
-
-def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise _validation_error(error) from None
-
-
-def _local(iso_utc: str, time_zone: str) -> str:
-    if not iso_utc:
-        return ""
-    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(ZoneInfo(time_zone))
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _input_at(moment: datetime | None) -> str:
-    """A branch-local (naive) datetime as a datetime-local input's value (``2026-11-24T18:30``)."""
-    return moment.strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def _words() -> dict[str, Any]:
@@ -124,7 +102,7 @@ def _session_page(call: Call, status: int = 200, errors: dict[str, str] | None =
         call, "console/matching.html", status, nav="matching", errors=errors or {}, message=message,
         mode=values.get("mode") or "score", excluded=set(values.get("exclude") or []), pins=pins,
         mentees=mentees, mentors=mentors, latest=latest,
-        latest_at=_local(latest.created_at, branch.time_zone) if latest else "", **_words())
+        latest_at=web.local_time(latest.created_at, branch.time_zone) if latest else "", **_words())
 
 
 @route(BASE, "GET", summary="The matching session: the ready pool, the latest proposal, and the form asking "
@@ -172,7 +150,8 @@ def proposal_submit(call: Call) -> Response:
     pool = repos.get().matching.pool(branch_id)
     names = {c.id: c.name for c in pool}
     try:
-        body = _validate(s.ProposalIn, {"mode": values["mode"] or "score", "pins": pins, "exclude": values["exclude"]})
+        body = web.validate(s.ProposalIn,
+                            {"mode": values["mode"] or "score", "pins": pins, "exclude": values["exclude"]})
         view = service.propose(repos.get(), _actor(call), branch_id, mode=body.mode,
                                pins=[(p.mentee_id, p.mentor_id) for p in body.pins], excluded=list(body.exclude))
     except InvalidInputError as error:
@@ -224,8 +203,8 @@ def _proposal_page(call: Call, status: int = 200, errors: dict[str, str] | None 
     reasons = sorted(set(refused.values()))
     return web.render_page(
         call, "console/proposal.html", status, nav="matching", view=view, errors=errors or {},
-        values=values or {}, suggested={p.mentee.id: _input_at(p.suggested_at) for p in view.pairs},
-        created_at=_local(view.created_at, branch.time_zone), accepted_now=accepted, refused=refused,
+        values=values or {}, suggested={p.mentee.id: web.input_at(p.suggested_at) for p in view.pairs},
+        created_at=web.local_time(view.created_at, branch.time_zone), accepted_now=accepted, refused=refused,
         refused_reasons=reasons, ask_again=_ask_again_url(branch.id, view.mode, view.pins, view.excluded), **_words())
 
 
@@ -246,8 +225,8 @@ def proposal_accept(call: Call) -> Response:
         if everything:
             items = None
         else:
-            one = _validate(s.AcceptPairIn, {"mentee_id": values["mentee_id"],
-                                             "first_meeting_at": values["first_meeting_at"] or None})
+            one = web.validate(s.AcceptPairIn, {"mentee_id": values["mentee_id"],
+                                               "first_meeting_at": values["first_meeting_at"] or None})
             items = [(one.mentee_id, one.first_meeting_at)]
         outcomes = service.accept(repos.get(), _actor(call), branch_id, proposal_id, items)
     except InvalidInputError as error:
@@ -270,7 +249,7 @@ def settings_preview(branch_id: str, patch: dict[str, Any]) -> tuple[int, dict[s
     from chalicelib.api.schemas import MatchingSettings
 
     try:
-        body = _validate(MatchingSettings, patch.get("matching") or {})
+        body = web.validate(MatchingSettings, patch.get("matching") or {})
         result = service.preview(repos.get(), branch_id, body.model_dump(exclude_none=True))
     except InvalidInputError as error:
         fields = error.fields or {"weights": error.message}
