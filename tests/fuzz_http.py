@@ -3,7 +3,8 @@
 Starts the local stack (``python -m local.run``, as ``make run`` does, through ``tests/stack.py``) on free
 loopback ports with its own state dir and the demo data, mints a token per staff role with the stack's key
 (``local.token_cli``, as ``make -s token`` does), runs the fuzz test against the stack's own
-``/openapi.json`` (``DUO_FUZZ_URL``), then stops the stack. ``ARGS`` go to pytest;
+``/openapi.json`` (``DUO_FUZZ_URL``), then stops the stack; fails if the test fails or if the stack logged an
+unhandled error (``request failed``). ``ARGS`` go to pytest;
 ``DUO_FUZZ_EXAMPLES`` (examples per operation and role, default 4) is passed on. Not part of ``make test``.
 """
 
@@ -51,7 +52,7 @@ def main(args: list[str]) -> int:
             stack.stop()
     print(f"[fuzz] pytest exit {code}; unhandled errors logged by the stack: {server_errors}; "
           f"{time.monotonic() - started:.0f} s in all", flush=True)
-    return code
+    return code or (1 if server_errors else 0)
 
 
 if __name__ == "__main__":

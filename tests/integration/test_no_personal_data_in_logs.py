@@ -45,8 +45,10 @@ CANARY_NAME = "Canary Zzqx"
 CANARY_EMAIL = "canary.zzqx@example.org"
 CANARY_PHONE = "+32 470 55 73 19"
 CANARY_TEXT = "Zzqx told me about her health"
-# What would betray a canary in the output, lowercase (also searched in the URL-decoded output).
-NEEDLES = ("zzqx", "55 73 19", "557319")
+# What would betray a canary in the output, lowercase (also searched in the URL-decoded output). The phone's digits
+# run together are searched whole (nine digits, as in +32470557319): six of them turned up inside a log record's
+# timestamp (relativeCreated 250301.3355731964).
+NEEDLES = ("zzqx", "55 73 19", "470557319")
 OWN = iso.OWN
 TABLE = "duo-test"
 SCHEDULED = {"version": "0", "id": "canary-job", "detail-type": "Scheduled Event", "source": "aws.events",
