@@ -34,6 +34,7 @@ from chalicelib.domain.errors import (
     UnavailableError,
 )
 from chalicelib.domain.roles import ANONYMOUS, Principal, Role
+from chalicelib.domain.texts import N_, Text
 from chalicelib.observability import log_failure, logger, metrics
 from chalicelib.settings import get_settings
 
@@ -67,12 +68,52 @@ STATUS = {
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 _FRIENDLY = {
-    "missing": "This field is required.",
-    "extra_forbidden": "Unknown field.",
-    "string_pattern_mismatch": "This value does not have the expected form.",
-    "union_tag_not_found": "Say whether you sign up as a mentee or a mentor.",
-    "union_tag_invalid": "Say whether you sign up as a mentee or a mentor.",
+    "missing": N_("This field is required."),
+    "extra_forbidden": N_("Unknown field."),
+    "string_pattern_mismatch": N_("This value does not have the expected form."),
+    "union_tag_not_found": N_("Say whether you sign up as a mentee or a mentor."),
+    "union_tag_invalid": N_("Say whether you sign up as a mentee or a mentor."),
 }
+# Pydantic's own English messages, as msgids with its context's values named: a console page shows them in
+# its language (``i18n.refusal``). Used only where the msgid filled with the values gives pydantic's text.
+_PYDANTIC = {
+    "string_too_long": N_("String should have at most %(max_length)s characters"),
+    "string_too_short": N_("String should have at least %(min_length)s characters"),
+    "too_long": N_("List should have at most %(max_length)s items after validation, not %(actual_length)s"),
+    "too_short": N_("List should have at least %(min_length)s items after validation, not %(actual_length)s"),
+    "greater_than_equal": N_("Input should be greater than or equal to %(ge)s"),
+    "less_than_equal": N_("Input should be less than or equal to %(le)s"),
+    "greater_than": N_("Input should be greater than %(gt)s"),
+    "less_than": N_("Input should be less than %(lt)s"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "string_type": N_("Input should be a valid string"),
+    "int_type": N_("Input should be a valid integer"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "date_from_datetime_parsing": N_("Input should be a valid date or datetime, %(error)s"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD, %(error)s"),
+    "datetime_from_date_parsing": N_("Input should be a valid datetime or date, %(error)s"),
+    "datetime_parsing": N_("Input should be a valid datetime, %(error)s"),
+    "time_parsing": N_("Input should be in a valid time format, %(error)s"),
+    "literal_error": N_("Input should be %(expected)s"),
+    "enum": N_("Input should be %(expected)s"),
+}
+
+
+def _pydantic_text(item: Any) -> str:
+    """Pydantic's message of ``item`` (its English text), as a ``Text`` when a msgid above gives the same text."""
+    message = str(item["msg"])
+    msgid = _PYDANTIC.get(item["type"])
+    if msgid is None:
+        return message
+    try:
+        text = Text(msgid, dict(item.get("ctx") or {}))
+    except (KeyError, TypeError, ValueError):
+        return message
+    return text if text == message else message
 
 
 @dataclass(frozen=True)
@@ -156,9 +197,10 @@ def _validation_error(error: ValidationError, *, tagged: bool = False) -> Invali
         if item["type"] in ("union_tag_not_found", "union_tag_invalid"):
             loc = ("role",)
         path = ".".join(str(p) for p in loc) or "body"
-        message = _FRIENDLY.get(item["type"], item["msg"].removeprefix("Value error, "))
+        message = _FRIENDLY.get(item["type"]) or (item["msg"].removeprefix("Value error, ")
+                                                  if item["type"] == "value_error" else _pydantic_text(item))
         fields.setdefault(path, message)
-    return InvalidInputError("Some fields are not valid.", fields)
+    return InvalidInputError(N_("Some fields are not valid."), fields)
 
 
 def _authorise(spec: RouteSpec, principal: Principal, params: dict[str, str]) -> None:
@@ -210,16 +252,16 @@ def _parse_form(request: Any, spec: RouteSpec | None = None) -> dict[str, list[s
     raw = request.raw_body or b""
     limit = spec.body_limit if spec else get_settings().max_body_bytes
     if len(raw) > limit:
-        raise TooLargeError("The form is too large.", {"form": f"Send at most {limit} bytes."})
+        raise TooLargeError(N_("The form is too large."), {"form": N_("Send at most %(limit)s bytes.", limit=limit)})
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if raw and spec is not None and spec.upload and content_type == "multipart/form-data":
         return _parse_multipart(raw, request.headers.get("content-type") or "")
     if raw and content_type != "application/x-www-form-urlencoded":
-        raise UnsupportedMediaError("Send the form as application/x-www-form-urlencoded.")
+        raise UnsupportedMediaError(N_("Send the form as application/x-www-form-urlencoded."))
     try:
         return parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=500)
     except (UnicodeDecodeError, ValueError):
-        raise InvalidInputError("The form could not be read.", {"form": "Send the form again."}) from None
+        raise InvalidInputError(N_("The form could not be read."), {"form": N_("Send the form again.")}) from None
 
 
 def _parse_multipart(raw: bytes, content_type: str) -> dict[str, list[str]]:
@@ -230,7 +272,7 @@ def _parse_multipart(raw: bytes, content_type: str) -> dict[str, list[str]]:
     head = b"Content-Type: " + content_type.encode("latin-1", errors="replace") + b"\r\n\r\n"
     message = BytesParser(policy=HTTP).parsebytes(head + raw)
     if not message.is_multipart():
-        raise InvalidInputError("The form could not be read.", {"form": "Send the form again."})
+        raise InvalidInputError(N_("The form could not be read."), {"form": N_("Send the form again.")})
     form: dict[str, list[str]] = {}
     for part in list(message.iter_parts())[:50]:
         name = part.get_param("name", header="content-disposition")
@@ -239,7 +281,7 @@ def _parse_multipart(raw: bytes, content_type: str) -> dict[str, list[str]]:
         try:
             value = (part.get_payload(decode=True) or b"").decode("utf-8")
         except UnicodeDecodeError:
-            why = "The file is not UTF-8 text: in your spreadsheet, save it as “CSV UTF-8” and send it again."
+            why = N_("The file is not UTF-8 text: in your spreadsheet, save it as “CSV UTF-8” and send it again.")
             raise InvalidInputError(why, {str(name): why}) from None
         form.setdefault(str(name), []).append(value)
     return form

@@ -33,6 +33,7 @@ from chalicelib.domain.matching import (
     assess,
     digital_score,
 )
+from chalicelib.domain.texts import N_
 
 # Built-in hard constraints, in the order assess() lists them (and a tie among unpaired reasons is broken).
 BLOCK_CODES = ("not_ready", "declined_before", "no_shared_language", "no_shared_time", "required")
@@ -350,17 +351,21 @@ def _check_pins(pins: Sequence[Pin], mentees: dict[str, Profile], mentors: dict[
     for pin in pins:
         for person in (pin.mentee_id, pin.mentor_id):
             if person in seen:
-                raise InvalidInputError("A person is pinned twice.", {"pins": f"{person} is named twice"})
+                raise InvalidInputError(N_("A person is pinned twice."), {"pins": N_("%(person)s is named twice",
+                                                                                      person=person)})
             seen.add(person)
         if pin.mentee_id not in mentees:
-            raise InvalidInputError("A pinned mentee is not in the ready pool.",
-                                    {"pins": f"{pin.mentee_id} is not a ready mentee of this branch"})
+            raise InvalidInputError(N_("A pinned mentee is not in the ready pool."),
+                                    {"pins": N_("%(mentee_id)s is not a ready mentee of this branch",
+                                                 mentee_id=pin.mentee_id)})
         if pin.mentor_id not in mentors:
-            raise InvalidInputError("A pinned mentor is not in the ready pool.",
-                                    {"pins": f"{pin.mentor_id} is not a ready mentor of this branch"})
+            raise InvalidInputError(N_("A pinned mentor is not in the ready pool."),
+                                    {"pins": N_("%(mentor_id)s is not a ready mentor of this branch",
+                                                 mentor_id=pin.mentor_id)})
         for person in (pin.mentee_id, pin.mentor_id):
             if person in excluded:
-                raise InvalidInputError("A pinned person is also left out.", {"pins": f"{person} is also excluded"})
+                raise InvalidInputError(N_("A pinned person is also left out."),
+                                        {"pins": N_("%(person)s is also excluded", person=person)})
 
 
 def _why_unpaired(pool: _Pool, axis: int, people: list[int]) -> list[Reason]:
@@ -410,7 +415,8 @@ def propose(mentees: Sequence[Profile], mentors: Sequence[Profile], settings: Se
     for pin in pins:
         pair = assess(by_mentee[pin.mentee_id], by_mentor[pin.mentor_id], settings)
         if not pair.allowed:
-            raise ConflictError(f"This pin is not possible: {_block_text(pair)}.", code="pin_not_allowed")
+            raise ConflictError(N_("This pin is not possible: %(values)s.",
+                                    values=_block_text(pair)), code="pin_not_allowed")
         pinned_pairs.append(pair)
     taken = {p.mentee_id for p in pins} | {p.mentor_id for p in pins}
     a_side = [p for p in mentees if p.id not in excluded]  # people a pin does not take part in the pool's

@@ -15,6 +15,7 @@ from typing import Any
 
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.matching import DEFAULT_HARD, DEFAULT_WEIGHTS
+from chalicelib.domain.texts import N_
 
 BRANCH_ID_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
 _BRANCH_ID = re.compile(BRANCH_ID_PATTERN)
@@ -155,10 +156,10 @@ class Branch:
 
     def suspend(self) -> None:
         if self.status is BranchStatus.SUSPENDED:
-            raise ConflictError("The branch is suspended already.", code="already_suspended")
+            raise ConflictError(N_("The branch is suspended already."), code="already_suspended")
         self.status = BranchStatus.SUSPENDED
 
     def resume(self) -> None:
         if self.status is BranchStatus.ACTIVE:
-            raise ConflictError("The branch is active already.", code="already_active")
+            raise ConflictError(N_("The branch is active already."), code="already_active")
         self.status = BranchStatus.ACTIVE

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from chalicelib.domain.texts import N_, word
 
 
 class DuoStatus(StrEnum):
@@ -117,12 +118,15 @@ class Step:
     moves: tuple[PersonMove, ...] = ()
 
 
+_SIDE_WORDS = (N_("mentee"), N_("mentor"))  # the ``side`` of a refusal: a page words it in its language
+
+
 def _conflict(code: str, message: str) -> ConflictError:
     return ConflictError(message, code=code)
 
 
 def _invalid(name: str, message: str) -> InvalidInputError:
-    return InvalidInputError("Some fields are not valid.", {name: message})
+    return InvalidInputError(N_("Some fields are not valid."), {name: message})
 
 
 def add_months(day: date, months: int) -> date:
@@ -148,14 +152,15 @@ def pairing_refusal(person: Any, role: str, other: Any) -> ConflictError | None:
     """Why ``person`` (a domain Candidate) may not be paired as ``role`` with ``other``; None when they may."""
     side = "mentor" if role == "mentor" else "mentee"
     if person.role.value != role:
-        return _conflict("wrong_role", f"The {side} you chose is not a {side}.")
+        return _conflict("wrong_role", N_("The %(side)s you chose is not a %(side)s.", side=word(side)))
     status = person.status.value
     if status in ("paired", "in_duo"):
-        return _conflict(f"{side}_busy", f"This {side} is already in a pairing or a duo.")
+        return _conflict(f"{side}_busy", N_("This %(side)s is already in a pairing or a duo.", side=word(side)))
     if status != "ready":
-        return _conflict("not_ready", f"This {side} is not ready to be paired (status: {status}).")
+        return _conflict("not_ready", N_("This %(side)s is not ready to be paired (status: %(status)s).",
+                                          side=word(side), status=status))
     if other.id in person.declined_with:
-        return _conflict("declined_before", "These two said no to each other before; they are never paired again.")
+        return _conflict("declined_before", N_("These two said no to each other before; they are never paired again."))
     return None
 
 
@@ -164,15 +169,15 @@ def pair(
 ) -> tuple[Duo, Step]:
     """A new pairing of a ready mentee and a ready mentor; raises ConflictError with the rule broken."""
     if mentee.id == mentor.id:
-        raise _conflict("same_person", "A mentee and a mentor are two different people.")
+        raise _conflict("same_person", N_("A mentee and a mentor are two different people."))
     if mentee.branch != mentor.branch:
-        raise _conflict("other_branch", "Both people must be of this branch.")
+        raise _conflict("other_branch", N_("Both people must be of this branch."))
     for person, role, other in ((mentor, "mentor", mentee), (mentee, "mentee", mentor)):
         refusal = pairing_refusal(person, role, other)
         if refusal:
             raise refusal
     if first_meeting_at > now + timedelta(days=366):
-        raise _invalid("first_meeting_at", "Plan the first meeting within a year.")
+        raise _invalid("first_meeting_at", N_("Plan the first meeting within a year."))
     at = _utc(now)
     duo = Duo(
         id=duo_id, branch=mentee.branch, mentee_id=mentee.id, mentor_id=mentor.id, mentee_name=mentee.name,
@@ -190,22 +195,22 @@ def _require(duo: Duo, *statuses: DuoStatus) -> None:
     if duo.status in statuses:
         return
     if duo.status is DuoStatus.CLOSED:
-        raise _conflict("already_closed", "This duo is closed.")
+        raise _conflict("already_closed", N_("This duo is closed."))
     if duo.status is DuoStatus.DECLINED:
-        raise _conflict("declined", "This pairing ended: one of them said no.")
+        raise _conflict("declined", N_("This pairing ended: one of them said no."))
     if DuoStatus.ACTIVE in statuses:
-        raise _conflict("not_active", "This step is for a duo whose agreement is signed.")
+        raise _conflict("not_active", N_("This step is for a duo whose agreement is signed."))
     if DuoStatus.CLOSED in statuses:
-        raise _conflict("not_closed", "This step comes after the duo is closed.")
-    raise _conflict("wrong_step", f"This step does not fit a duo in status {duo.status.value}.")
+        raise _conflict("not_closed", N_("This step comes after the duo is closed."))
+    raise _conflict("wrong_step", N_("This step does not fit a duo in status %(status)s.", status=duo.status.value))
 
 
 def reschedule_first_meeting(duo: Duo, at: datetime, now: datetime) -> Step:
     _require(duo, DuoStatus.FIRST_MEETING)
     if duo.answers:
-        raise _conflict("answers_given", "An answer was given already: the first meeting took place.")
+        raise _conflict("answers_given", N_("An answer was given already: the first meeting took place."))
     if at > now + timedelta(days=366):
-        raise _invalid("first_meeting_at", "Plan the first meeting within a year.")
+        raise _invalid("first_meeting_at", N_("Plan the first meeting within a year."))
     duo.first_meeting_at = _utc(at)
     return Step("duo.first_meeting_planned", ("first_meeting_at",))
 
@@ -214,13 +219,13 @@ def answer(duo: Duo, side: str, value: str, now: datetime, by: str) -> Step:
     """One person's answer after the first meeting: a no ends the pairing, two yeses lead to the agreement."""
     _require(duo, DuoStatus.FIRST_MEETING)
     if side not in SIDES:
-        raise _invalid("side", "Say mentee or mentor.")
+        raise _invalid("side", N_("Say mentee or mentor."))
     if value not in ANSWERS:
-        raise _invalid("answer", "Answer yes or no.")
+        raise _invalid("answer", N_("Answer yes or no."))
     if side in duo.answers:
-        raise _conflict("already_answered", f"The {side} has answered already.")
+        raise _conflict("already_answered", N_("The %(side)s has answered already.", side=word(side)))
     if now < _parse(duo.first_meeting_at):
-        raise _conflict("meeting_not_held", "The answer comes after the first meeting.")
+        raise _conflict("meeting_not_held", N_("The answer comes after the first meeting."))
     duo.answers = {**duo.answers, side: {"answer": value, "at": _utc(now), "by": by}}
     data: dict[str, Any] = {"side": side, "answer": value}
     if value == "no":
@@ -243,19 +248,19 @@ def record_agreement(
 ) -> Step:
     """The signed agreement starts the six months; needs two yeses and all three signatures."""
     if duo.status is DuoStatus.FIRST_MEETING:
-        raise _conflict("answers_missing", "Both must say yes after the first meeting before the agreement.")
+        raise _conflict("answers_missing", N_("Both must say yes after the first meeting before the agreement."))
     if duo.status is DuoStatus.DECLINED:
-        raise _conflict("not_two_yeses", "One of them said no: there is no agreement to sign.")
+        raise _conflict("not_two_yeses", N_("One of them said no: there is no agreement to sign."))
     if duo.status in (DuoStatus.ACTIVE, DuoStatus.CLOSED):
-        raise _conflict("already_agreed", "The agreement is recorded already.")
-    missing = {name: "The agreement needs this signature." for name, signed in
+        raise _conflict("already_agreed", N_("The agreement is recorded already."))
+    missing = {name: N_("The agreement needs this signature.") for name, signed in
                (("mentee", mentee), ("mentor", mentor), ("branch", branch)) if not signed}
     if missing:
-        raise InvalidInputError("The agreement needs all three signatures.", missing)
+        raise InvalidInputError(N_("The agreement needs all three signatures."), missing)
     if signed_on > today:
-        raise _invalid("signed_on", "The date cannot be in the future.")
+        raise _invalid("signed_on", N_("The date cannot be in the future."))
     if signed_on < _parse(duo.first_meeting_at).date():
-        raise _invalid("signed_on", "The agreement is signed after the first meeting.")
+        raise _invalid("signed_on", N_("The agreement is signed after the first meeting."))
     duo.agreement = {"signed_on": signed_on.isoformat(), "mentee": True, "mentor": True, "branch": True, "by": by}
     duo.started_on = signed_on.isoformat()
     duo.planned_end = add_months(signed_on, DUO_MONTHS).isoformat()
@@ -268,18 +273,18 @@ def record_agreement(
 
 def _past_date(name: str, value: date, duo: Duo, today: date) -> None:
     if value > today:
-        raise _invalid(name, "The date cannot be in the future.")
+        raise _invalid(name, N_("The date cannot be in the future."))
     start = _day(duo.started_on)
     if start and value < start:
-        raise _invalid(name, "The date cannot be before the duo's start.")
+        raise _invalid(name, N_("The date cannot be before the duo's start."))
 
 
 def log_meeting(duo: Duo, on: date, minutes: int, mode: str, today: date) -> Step:
     _require(duo, DuoStatus.ACTIVE)
     if mode not in MEETING_MODES:
-        raise _invalid("mode", "Say in_person or online.")
+        raise _invalid("mode", N_("Say in_person or online."))
     if not 5 <= minutes <= 600:
-        raise _invalid("minutes", "Give the duration in minutes (5 to 600).")
+        raise _invalid("minutes", N_("Give the duration in minutes (5 to 600)."))
     _past_date("on", on, duo, today)
     duo.meeting_count += 1
     if not duo.last_meeting_on or on.isoformat() > duo.last_meeting_on:
@@ -291,7 +296,7 @@ def log_meeting(duo: Duo, on: date, minutes: int, mode: str, today: date) -> Ste
 def add_goal(duo: Duo, goal_id: str, title: str, target_date: date | None) -> Step:
     _require(duo, DuoStatus.ACTIVE)
     if not title.strip():
-        raise _invalid("title", "Give the goal a title.")
+        raise _invalid("title", N_("Give the goal a title."))
     goal = {"id": goal_id, "title": title.strip(), "status": "open",
             "target_date": target_date.isoformat() if target_date else None}
     duo.goals = [*duo.goals, goal]
@@ -302,9 +307,9 @@ def update_goal(duo: Duo, goal_id: str, status: str | None, target_date: date | 
     _require(duo, DuoStatus.ACTIVE, DuoStatus.CLOSED)
     goal = next((g for g in duo.goals if g["id"] == goal_id), None)
     if goal is None:
-        raise NotFoundError("This duo has no such goal.", code="goal_not_found")
+        raise NotFoundError(N_("This duo has no such goal."), code="goal_not_found")
     if status is not None and status not in GOAL_STATUSES:
-        raise _invalid("status", f"Say one of: {', '.join(GOAL_STATUSES)}.")
+        raise _invalid("status", N_("Say one of: %(values)s.", values=', '.join(GOAL_STATUSES)))
     changed = {**goal}
     if status is not None:
         changed["status"] = status
@@ -317,7 +322,7 @@ def update_goal(duo: Duo, goal_id: str, status: str | None, target_date: date | 
 def add_checkin(duo: Duo, checkin_id: str, on: date, channel: str, by: str, today: date) -> Step:
     _require(duo, DuoStatus.ACTIVE)
     if channel not in CHECKIN_CHANNELS:
-        raise _invalid("channel", f"Say one of: {', '.join(CHECKIN_CHANNELS)}.")
+        raise _invalid("channel", N_("Say one of: %(values)s.", values=', '.join(CHECKIN_CHANNELS)))
     _past_date("on", on, duo, today)
     duo.checkins = [*duo.checkins, {"id": checkin_id, "on": on.isoformat(), "channel": channel, "by": by}]
     return Step("duo.checkin_recorded", ("checkins",), {"on": on.isoformat(), "channel": channel})
@@ -327,7 +332,7 @@ def add_intervision(duo: Duo, on: date, today: date) -> Step:
     _require(duo, DuoStatus.ACTIVE)
     _past_date("on", on, duo, today)
     if on.isoformat() in duo.intervisions:
-        raise _conflict("already_recorded", "This intervision is recorded already.")
+        raise _conflict("already_recorded", N_("This intervision is recorded already."))
     duo.intervisions = sorted([*duo.intervisions, on.isoformat()])
     return Step("duo.intervision_recorded", ("intervisions",), {"on": on.isoformat()})
 
@@ -338,13 +343,13 @@ def add_service(
 ) -> Step:
     _require(duo, DuoStatus.ACTIVE, DuoStatus.CLOSED)
     if code not in offered:
-        raise _invalid("code", "Choose one of the branch's workshops and services.")
+        raise _invalid("code", N_("Choose one of the branch's workshops and services."))
     if on > today:
-        raise _invalid("on", "The date cannot be in the future.")
+        raise _invalid("on", N_("The date cannot be in the future."))
     if code == "laptop_loan" and return_due is None:
-        raise _invalid("return_due", "A laptop loan needs its return date.")
+        raise _invalid("return_due", N_("A laptop loan needs its return date."))
     if return_due is not None and return_due < on:
-        raise _invalid("return_due", "The return date comes after the loan.")
+        raise _invalid("return_due", N_("The return date comes after the loan."))
     service = {"id": service_id, "code": code, "on": on.isoformat(),
                "return_due": return_due.isoformat() if return_due else None, "returned_on": None}
     duo.services = [*duo.services, service]
@@ -358,15 +363,15 @@ def service_returned(duo: Duo, service_id: str, on: date, today: date) -> Step:
     _require(duo, DuoStatus.ACTIVE, DuoStatus.CLOSED)
     service = next((s for s in duo.services if s["id"] == service_id), None)
     if service is None:
-        raise NotFoundError("This duo has no such service.", code="service_not_found")
+        raise NotFoundError(N_("This duo has no such service."), code="service_not_found")
     if not service.get("return_due"):
-        raise _conflict("nothing_to_return", "Nothing of this service is to be returned.")
+        raise _conflict("nothing_to_return", N_("Nothing of this service is to be returned."))
     if service.get("returned_on"):
-        raise _conflict("already_returned", "This was returned already.")
+        raise _conflict("already_returned", N_("This was returned already."))
     if on > today:
-        raise _invalid("on", "The date cannot be in the future.")
+        raise _invalid("on", N_("The date cannot be in the future."))
     if on < date.fromisoformat(service["on"]):
-        raise _invalid("on", "The return comes after the loan.")
+        raise _invalid("on", N_("The return comes after the loan."))
     duo.services = [{**s, "returned_on": on.isoformat()} if s["id"] == service_id else s for s in duo.services]
     return Step("duo.service_returned", ("services",), {"service_id": service_id, "on": on.isoformat()})
 
@@ -375,14 +380,14 @@ def close(duo: Duo, ended_on: date, kind: str, reason: str | None, reasons: list
           today: date) -> Step:
     """End the duo: the mentee is finished, the mentor available again; the evaluations are due."""
     if duo.status is DuoStatus.CLOSED:
-        raise _conflict("already_closed", "This duo is closed already.")
+        raise _conflict("already_closed", N_("This duo is closed already."))
     _require(duo, DuoStatus.ACTIVE)
     if kind not in END_KINDS:
-        raise _invalid("kind", "Say completed or stopped.")
+        raise _invalid("kind", N_("Say completed or stopped."))
     if reason and reason not in reasons:
-        raise _invalid("reason", "Choose one of the branch's end reasons.")
+        raise _invalid("reason", N_("Choose one of the branch's end reasons."))
     if kind == "stopped" and not reason:
-        raise _invalid("reason", "Say why the duo stopped early.")
+        raise _invalid("reason", N_("Say why the duo stopped early."))
     _past_date("ended_on", ended_on, duo, today)
     duo.status, duo.ended_on, duo.end_kind, duo.end_reason = DuoStatus.CLOSED, ended_on.isoformat(), kind, reason
     moves = (
@@ -397,17 +402,17 @@ def close(duo: Duo, ended_on: date, kind: str, reason: str | None, reasons: list
 def submit_evaluation(duo: Duo, side: str, answers: dict[str, bool], now: datetime, by: str) -> Step:
     _require(duo, DuoStatus.CLOSED)
     if side not in SIDES:
-        raise _invalid("side", "Say mentee or mentor.")
+        raise _invalid("side", N_("Say mentee or mentor."))
     if side in duo.evaluations:
-        raise _conflict("already_evaluated", f"The {side}'s evaluation is in already.")
+        raise _conflict("already_evaluated", N_("The %(side)s's evaluation is in already.", side=word(side)))
     items = EVALUATION_ITEMS[side]
     unknown = [k for k in answers if k not in items]
     missing = [k for k in items if k not in answers]
     if unknown or missing or not all(isinstance(v, bool) for v in answers.values()):
-        fields = {f"answers.{k}": "Unknown item." for k in unknown}
-        fields.update({f"answers.{k}": "Answer yes or no." for k in missing})
-        message = "Answer every item of the evaluation with yes or no."
-        raise InvalidInputError(message, fields or {"answers": "Answer yes or no."})
+        fields = {f"answers.{k}": N_("Unknown item.") for k in unknown}
+        fields.update({f"answers.{k}": N_("Answer yes or no.") for k in missing})
+        message = N_("Answer every item of the evaluation with yes or no.")
+        raise InvalidInputError(message, fields or {"answers": N_("Answer yes or no.")})
     duo.evaluations = {**duo.evaluations, side: {**answers, "submitted_at": _utc(now), "by": by}}
     return Step("duo.evaluated", ("evaluations",), {"side": side, "started_on": duo.started_on,
                                                     **{k: bool(v) for k, v in answers.items()}})
@@ -416,9 +421,9 @@ def submit_evaluation(duo: Duo, side: str, answers: dict[str, bool], now: dateti
 def record_outcome(duo: Duo, situation: str, now: datetime, by: str) -> Step:
     _require(duo, DuoStatus.CLOSED)
     if situation not in OUTCOMES:
-        raise _invalid("situation", f"Say one of: {', '.join(OUTCOMES)}.")
+        raise _invalid("situation", N_("Say one of: %(values)s.", values=', '.join(OUTCOMES)))
     if duo.outcome:
-        raise _conflict("outcome_recorded", "The outcome is recorded already.")
+        raise _conflict("outcome_recorded", N_("The outcome is recorded already."))
     duo.outcome = {"situation": situation, "recorded_at": _utc(now), "by": by}
     return Step("duo.outcome_recorded", ("outcome",), {"situation": situation, "started_on": duo.started_on})
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.domain.candidates import CandidateRole, CandidateStatus
 from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.texts import N_, word
 
 S = CandidateStatus
 
@@ -48,18 +49,28 @@ _TRAINING_FROM = frozenset({S.TRAINING, S.READY})
 _BUSY = frozenset({S.PAIRED, S.IN_DUO})
 
 _STEP_TEXT = {
-    Step.ATTENDED: "mark as attended",
-    Step.NO_SHOW: "mark as not attended",
-    Step.SCHEDULE_INTAKE: "schedule an intake",
-    Step.RECORD_INTAKE: "record an intake",
-    Step.TRAINING: "record training",
-    Step.WITHDRAW: "withdraw",
+    Step.ATTENDED: N_("mark as attended"),
+    Step.NO_SHOW: N_("mark as not attended"),
+    Step.SCHEDULE_INTAKE: N_("schedule an intake"),
+    Step.RECORD_INTAKE: N_("record an intake"),
+    Step.TRAINING: N_("record training"),
+    Step.WITHDRAW: N_("withdraw"),
+}
+# A status as the refusals word it (``in_duo`` -> "in duo"): marked, so a page words it in its language.
+_STATUS_TEXT = {
+    S.REGISTERED: N_("registered"), S.ATTENDED: N_("attended"), S.NO_SHOW: N_("no show"),
+    S.INTAKE_SCHEDULED: N_("intake scheduled"), S.TRAINING: N_("training"), S.READY: N_("ready"),
+    S.NOT_SUITABLE: N_("not suitable"), S.PAIRED: N_("paired"), S.IN_DUO: N_("in duo"),
+    S.FINISHED: N_("finished"), S.WITHDRAWN: N_("withdrawn"),
 }
 
 
 def _refuse(status: CandidateStatus, step: Step, code: str = "wrong_step", why: str = "") -> ConflictError:
-    reason = why or f"a candidate who is {status.value.replace('_', ' ')} cannot {_STEP_TEXT[step]} now"
-    return ConflictError(f"Not possible: {reason}.", code=code)
+    if why:
+        return ConflictError(N_("Not possible: %(reason)s.", reason=word(why)), code=code)
+    status_text = _STATUS_TEXT.get(status) or status.value.replace("_", " ")
+    return ConflictError(N_("Not possible: a candidate who is %(status)s cannot %(step)s now.",
+                            status=word(status_text), step=word(_STEP_TEXT[step])), code=code)
 
 
 def next_status(
@@ -88,10 +99,10 @@ def next_status(
         return S.INTAKE_SCHEDULED
     if step is Step.RECORD_INTAKE:
         if status is not S.INTAKE_SCHEDULED:
-            raise _refuse(status, step, "intake_not_scheduled", "schedule the intake first" if status in
+            raise _refuse(status, step, "intake_not_scheduled", N_("schedule the intake first") if status in
                           _SCHEDULE_FROM else "")
         if decision is None:
-            raise ConflictError("Not possible: an intake needs a decision.", code="decision_missing")
+            raise ConflictError(N_("Not possible: an intake needs a decision."), code="decision_missing")
         if decision is Decision.READY:
             if role is CandidateRole.MENTOR and not training_complete:
                 return S.TRAINING
@@ -99,15 +110,15 @@ def next_status(
         return S.NOT_SUITABLE if decision is Decision.NOT_SUITABLE else S.WITHDRAWN
     if step is Step.TRAINING:
         if role is not CandidateRole.MENTOR:
-            raise _refuse(status, step, "not_a_mentor", "only mentors follow the training")
+            raise _refuse(status, step, "not_a_mentor", N_("only mentors follow the training"))
         if status not in _TRAINING_FROM:
             raise _refuse(status, step, "not_in_training")
         return S.READY if training_complete else S.TRAINING
     if step is Step.WITHDRAW:
         if status in _BUSY:
-            raise _refuse(status, step, "in_a_duo", "this candidate is in a pairing or a duo: close it first")
+            raise _refuse(status, step, "in_a_duo", N_("this candidate is in a pairing or a duo: close it first"))
         if status is S.WITHDRAWN:
-            raise _refuse(status, step, "already_withdrawn", "this candidate has withdrawn already")
+            raise _refuse(status, step, "already_withdrawn", N_("this candidate has withdrawn already"))
         return S.WITHDRAWN
     raise ValueError(f"unknown step {step!r}")
 

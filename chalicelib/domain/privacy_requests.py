@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.domain.duos import add_months
 from chalicelib.domain.errors import ConflictError, InvalidInputError
+from chalicelib.domain.texts import N_
 
 
 class RequestKind(StrEnum):
@@ -99,7 +100,8 @@ def due_on(received: date) -> date:
 def check_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInputError("Some fields are not valid.", {"note": f"Use at most {NOTE_MAX} characters."})
+        raise InvalidInputError(N_("Some fields are not valid."), {"note": N_("Use at most %(count)s characters.",
+                                                                               count=NOTE_MAX)})
     return note
 
 
@@ -108,11 +110,11 @@ def new_request(request_id: str, branch: str, *, kind: str, candidate_id: str, s
     """A request as it arrives (``received_at``: UTC ISO); 400 at the field for an unknown kind or source."""
     fields: dict[str, str] = {}
     if kind not in {k.value for k in RequestKind}:
-        fields["kind"] = f"Choose one of: {', '.join(k.value for k in RequestKind)}."
+        fields["kind"] = N_("Choose one of: %(values)s.", values=", ".join(k.value for k in RequestKind))
     if source not in {s.value for s in RequestSource}:
-        fields["source"] = f"Choose one of: {', '.join(s.value for s in RequestSource)}."
+        fields["source"] = N_("Choose one of: %(values)s.", values=", ".join(s.value for s in RequestSource))
     if fields:
-        raise InvalidInputError("Some fields are not valid.", fields)
+        raise InvalidInputError(N_("Some fields are not valid."), fields)
     received = date.fromisoformat(received_at[:10])
     return Request(request_id, branch, RequestKind(kind), candidate_id, RequestSource(source), RequestStatus.OPEN,
                    received_at, due_on(received).isoformat(), note=check_note(note), opened_by=opened_by)
@@ -121,9 +123,10 @@ def new_request(request_id: str, branch: str, *, kind: str, candidate_id: str, s
 def close(request: Request, *, status: str, at: str, by: str, note: str = "") -> Request:
     """The request answered (``done``) or refused: 409 ``request_not_open`` when it was closed before."""
     if status not in {s.value for s in CLOSED_STATUSES}:
-        raise InvalidInputError("Some fields are not valid.", {"status": "Choose done or refused."})
+        raise InvalidInputError(N_("Some fields are not valid."), {"status": N_("Choose done or refused.")})
     if not request.open:
-        raise ConflictError(f"This request is {request.status.value} already.", code="request_not_open")
+        raise ConflictError(N_("This request is %(status)s already.",
+                                status=request.status.value), code="request_not_open")
     return replace(request, status=RequestStatus(status), done_at=at, done_by=by,
                    note=check_note(note) or request.note)
 
@@ -132,20 +135,23 @@ def check_answers(request: Request, action: AuditAction, candidate_id: str) -> N
     """A request named in an action on a person must be about that person and of the kind the action
     answers (400 at ``request_id``), and still open (409)."""
     if request.candidate_id != candidate_id:
-        raise InvalidInputError("Some fields are not valid.",
-                                {"request_id": "This request is about someone else."})
+        raise InvalidInputError(N_("Some fields are not valid."),
+                                {"request_id": N_("This request is about someone else.")})
     if request.kind not in ANSWERS.get(action, ()):
-        raise InvalidInputError("Some fields are not valid.",
-                                {"request_id": f"This request asks for {request.kind.value}, not this."})
+        raise InvalidInputError(N_("Some fields are not valid."),
+                                {"request_id": N_("This request asks for %(kind)s, not this.",
+                                                   kind=request.kind.value)})
     if not request.open:
-        raise ConflictError(f"This request is {request.status.value} already.", code="request_not_open")
+        raise ConflictError(N_("This request is %(status)s already.",
+                                status=request.status.value), code="request_not_open")
 
 
 def check_reason(reason: str | None) -> str:
     """The optional reason a staff member gives for a read: at most ``REASON_MAX`` characters, one line."""
     text = " ".join((reason or "").split())
     if len(text) > REASON_MAX:
-        raise InvalidInputError("Some fields are not valid.", {"reason": f"Use at most {REASON_MAX} characters."})
+        raise InvalidInputError(N_("Some fields are not valid."), {"reason": N_("Use at most %(count)s characters.",
+                                                                                 count=REASON_MAX)})
     return text
 
 
@@ -180,7 +186,7 @@ def check_contact(changes: dict[str, Any], *, languages: list[str] | tuple[str, 
     out: dict[str, str] = {}
     for name, value in changes.items():
         if name not in CONTACT_FIELDS:
-            fields[name] = "This field cannot be corrected here."
+            fields[name] = N_("This field cannot be corrected here.")
             continue
         text = (value.isoformat() if isinstance(value, date) else str(value if value is not None else "")).strip()
         problem = _contact_problem(name, text, languages, today)
@@ -189,7 +195,7 @@ def check_contact(changes: dict[str, Any], *, languages: list[str] | tuple[str, 
         else:
             out[name] = text
     if fields:
-        raise InvalidInputError("Some fields are not valid.", fields)
+        raise InvalidInputError(N_("Some fields are not valid."), fields)
     return out
 
 

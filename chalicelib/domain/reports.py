@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.duos import END_KINDS, MENTEE_EVALUATION, MENTOR_EVALUATION, OUTCOMES
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.events import Event
+from chalicelib.domain.texts import N_
 
 # --- The counters -------------------------------------------------------------------------------------
 ROLES = ("mentee", "mentor", "unknown")  # "unknown": an older event without a role
@@ -267,7 +268,8 @@ def combine(parts: Iterable[Mapping[str, Mapping[str, int]]]) -> Aggregates:
 PERIOD_KINDS = ("month", "quarter", "year", "range")
 MAX_MONTHS = 120  # at most 10 years
 MIN_YEAR, MAX_YEAR = 2000, 2100
-PERIOD_HELP = "Give a month (2026-07), a quarter (2026-Q3), a year (2026) or a range (2025..2026, 2026-01..2026-06)."
+PERIOD_HELP = N_("Give a month (2026-07), a quarter (2026-Q3), a year (2026) or a range "
+                 "(2025..2026, 2026-01..2026-06).")
 
 _YEAR_TEXT = re.compile(r"^(\d{4})$")
 _QUARTER_TEXT = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -314,13 +316,13 @@ def months(period: Period) -> list[str]:
 
 
 def _invalid(message: str) -> InvalidInputError:
-    return InvalidInputError("The period is not valid.", {"period": message})
+    return InvalidInputError(N_("The period is not valid."), {"period": message})
 
 
 def _year(text: str) -> int:
     year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise _invalid(f"Give a year from {MIN_YEAR} to {MAX_YEAR}.")
+        raise _invalid(N_("Give a year from %(first)s to %(last)s.", first=MIN_YEAR, last=MAX_YEAR))
     return year
 
 
@@ -334,7 +336,7 @@ def _one(text: str) -> Period:
     if found := _MONTH_TEXT.match(text):
         year, month = _year(found.group(1)), int(found.group(2))
         if not 1 <= month <= 12:
-            raise _invalid("A month is 01 to 12.")
+            raise _invalid(N_("A month is 01 to 12."))
         return Period("month", f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}")
     raise _invalid(PERIOD_HELP)
 
@@ -354,9 +356,9 @@ def parse_period(text: object) -> Period:
     else:
         period = _one(text)
     if period.end < period.start:
-        raise _invalid("The period ends before it starts.")
+        raise _invalid(N_("The period ends before it starts."))
     if _index(period.end) - _index(period.start) + 1 > MAX_MONTHS:
-        raise _invalid("Give a period of at most 10 years.")
+        raise _invalid(N_("Give a period of at most 10 years."))
     return period
 
 

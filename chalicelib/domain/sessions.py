@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from chalicelib.domain.candidates import CandidateRole
 from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.texts import N_
 
 FORMATS = ("in_person", "online")
 AUDIENCES = ("mentees", "mentors", "both")
@@ -57,20 +58,20 @@ class InfoSession:
         """Field -> message for each rule a session must keep after every change by a coordinator."""
         fields: dict[str, str] = {}
         if self.format == "in_person" and not self.address:
-            fields["address"] = "An in-person session needs an address."
+            fields["address"] = N_("An in-person session needs an address.")
         if self.format == "online" and not self.link:
-            fields["link"] = "An online session needs a link."
+            fields["link"] = N_("An online session needs a link.")
         if self.capacity < self.seats_taken:
             fields["capacity"] = f"{self.seats_taken} people are registered already; the capacity cannot be lower."
         if self.starts_at.tzinfo is None:
-            fields["starts_at"] = "Give a time zone or use the branch's local time."
+            fields["starts_at"] = N_("Give a time zone or use the branch's local time.")
         elif self.starts_at > now + MAX_AHEAD:
-            fields["starts_at"] = "A session can be planned at most two years ahead."
+            fields["starts_at"] = N_("A session can be planned at most two years ahead.")
         return fields
 
     def cancel(self) -> None:
         if self.status is SessionStatus.CANCELLED:
-            raise ConflictError("The session is cancelled already.", code="already_cancelled")
+            raise ConflictError(N_("The session is cancelled already."), code="already_cancelled")
         self.status = SessionStatus.CANCELLED
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.roles import Role
+from chalicelib.domain.texts import N_
 
 
 class StaffStatus(StrEnum):
@@ -32,6 +33,6 @@ def ensure_admin_remains(staff: list[StaffMember], changing: StaffMember, new_ro
     admins = [s for s in staff if s.role is Role.BRANCH_ADMIN]
     if len(admins) <= 1:
         raise ConflictError(
-            "A branch needs at least one branch admin: appoint another one first.",
+            N_("A branch needs at least one branch admin: appoint another one first."),
             code="last_admin",
         )

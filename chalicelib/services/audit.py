@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.events import new_event_id
 from chalicelib.domain.privacy_requests import AuditAction, AuditEntry, check_reason
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger
 from chalicelib.services import clock
 from chalicelib.services.repos import Repos
@@ -41,7 +42,7 @@ def audit_entries(repos: Repos, branch_id: str, *, candidate_id: str | None = No
     """Newest first: one person's entries (all, or of ``month``), or the entries of ``month`` (default: this
     month) of the whole branch."""
     if month and not _MONTH.match(month):
-        raise InvalidInputError("Some fields are not valid.", {"month": "Give a month such as 2026-11."})
+        raise InvalidInputError(N_("Some fields are not valid."), {"month": N_("Give a month such as 2026-11.")})
     if not candidate_id and not month:
         month = clock.now_iso()[:7]
     return _store(repos).entries(branch_id, candidate_id=candidate_id or None, month=month, limit=limit,

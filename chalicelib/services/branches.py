@@ -10,6 +10,7 @@ from chalicelib.domain.config_rules import config_problems
 from chalicelib.domain.errors import ConflictError, DuoError, InvalidInputError, NotFoundError
 from chalicelib.domain.roles import Role
 from chalicelib.domain.staff import StaffMember
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services.clock import now_iso, today
 from chalicelib.services.repos import Repos
@@ -21,7 +22,7 @@ BRANCH_ADMIN_FIELDS = frozenset({"time_zone", "languages", "config"})
 def _check(branch: Branch) -> None:
     problems = config_problems(branch.effective_config())
     if problems:
-        raise InvalidInputError("The configuration is not consistent.", problems)
+        raise InvalidInputError(N_("The configuration is not consistent."), problems)
 
 
 def onboard_branch(
@@ -96,7 +97,7 @@ def get_public_branch(repos: Repos, branch_id: str) -> Branch:
     branch = get_branch(repos, branch_id)
     if not branch.is_active:
         raise NotFoundError(
-            "This branch does not take registrations at the moment.", code="branch_closed"
+            N_("This branch does not take registrations at the moment."), code="branch_closed"
         )
     return branch
 
@@ -117,13 +118,13 @@ def update_branch(
         refused = sorted(set(changes) - BRANCH_ADMIN_FIELDS)
         if refused:
             raise InvalidInputError(
-                "Only the head office can change these.",
-                {f: "Only the head office can change this field." for f in refused},
+                N_("Only the head office can change these."),
+                {f: N_("Only the head office can change this field.") for f in refused},
             )
     branch = repos.branches.get(branch_id)
     if expected_version is not None and branch.version != expected_version:
         raise ConflictError(
-            "The branch was changed by someone else meanwhile: reload and try again.", code="changed_meanwhile"
+            N_("The branch was changed by someone else meanwhile: reload and try again."), code="changed_meanwhile"
         )
     for name in ("name", "time_zone", "languages"):
         if name in changes:

@@ -25,6 +25,7 @@ from chalicelib.domain.branches import Branch
 from chalicelib.domain.candidates import Candidate, CandidateStatus
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR, Event
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services import clock, privacy_links
 from chalicelib.services.repos import Repos
@@ -133,15 +134,15 @@ def give_consent(repos: Repos, branch_id: str, candidate_id: str, *, version: st
     """The person agrees to the branch's current privacy notice (``version``, read in ``language``)."""
     branch = repos.branches.get(branch_id)
     if version != current_version(branch):
-        message = "Agree to the branch's current privacy notice."
+        message = N_("Agree to the branch's current privacy notice.")
         raise InvalidInputError(message, {"version": message})
     if language not in branch.languages:
-        message = f"Choose one of the branch's languages: {', '.join(branch.languages)}."
+        message = N_("Choose one of the branch's languages: %(values)s.", values=", ".join(branch.languages))
         raise InvalidInputError(message, {"language": message})
     store = _store(repos)
     row = store.get(branch_id, candidate_id)
     if row.withdrawn:
-        raise ConflictError("This person has withdrawn their consent.", code="consent_withdrawn")
+        raise ConflictError(N_("This person has withdrawn their consent."), code="consent_withdrawn")
     if row.consent.get("version") == version and row.consent.get("language") == language:
         return  # agreed already: nothing changes
     at = clock.now_iso()

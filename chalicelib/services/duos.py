@@ -22,6 +22,7 @@ from chalicelib.domain.candidates import Candidate
 from chalicelib.domain.duos import Duo, Step
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.events import Event
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services import clock, matching, notify
 from chalicelib.services.links import digest
@@ -51,7 +52,7 @@ def duo_url(branch_id: str, duo_id: str) -> str:
 
 
 def _changed_meanwhile() -> ConflictError:
-    return ConflictError("This duo changed meanwhile; reload it and try again.", code="changed_meanwhile")
+    return ConflictError(N_("This duo changed meanwhile; reload it and try again."), code="changed_meanwhile")
 
 
 def _local_to_utc(moment: datetime, branch: Branch) -> datetime:
@@ -130,7 +131,7 @@ def _candidate(repos: Repos, branch_id: str, candidate_id: str, name: str) -> Ca
     try:
         return repos.candidates.get(branch_id, candidate_id)
     except NotFoundError:
-        raise InvalidInputError("Some fields are not valid.", {name: "There is no such candidate."}) from None
+        raise InvalidInputError(N_("Some fields are not valid."), {name: N_("There is no such candidate.")}) from None
 
 
 def pair(repos: Repos, branch_id: str, mentee_id: str, mentor_id: str, first_meeting_at: datetime,

@@ -22,6 +22,7 @@ from chalicelib.domain.config_rules import config_problems
 from chalicelib.domain.errors import ConflictError, InvalidInputError
 from chalicelib.domain.events import new_event_id
 from chalicelib.domain.matching import Assessment, Reason, Settings
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services import clock
 from chalicelib.services.people import ensure_not_restricted
@@ -74,7 +75,8 @@ def _ready_person(repos: Repos, branch_id: str, candidate_id: str) -> Candidate:
     person = repos.candidates.get(branch_id, candidate_id)
     ensure_not_restricted(person)
     if person.status is not CandidateStatus.READY:
-        raise ConflictError(f"This person is not ready to be paired (status: {person.status.value}).",
+        raise ConflictError(N_("This person is not ready to be paired (status: %(status)s).",
+                                status=person.status.value),
                             code="not_ready")
     return person
 
@@ -173,14 +175,15 @@ def _view(branch: Branch, record: ProposalRecord, people: dict[str, Candidate],
 
 def _check_people(pool_ids: set[str], known: dict[str, Candidate], names: dict[str, str]) -> None:
     """Every id named must be a ready person of the branch: 400 for nobody of the branch, 409 for not ready."""
-    unknown = {f: "There is no such person in this branch." for f, cid in names.items() if cid not in known}
+    unknown = {f: N_("There is no such person in this branch.") for f, cid in names.items() if cid not in known}
     if unknown:
-        raise InvalidInputError("Some people are not of this branch.", unknown)
+        raise InvalidInputError(N_("Some people are not of this branch."), unknown)
     for name, cid in names.items():
         if cid not in pool_ids:
             ensure_not_restricted(known[cid])
             status = known[cid].status.value.replace("_", " ")
-            raise ConflictError(f"The person of {name} is not ready to be paired (status: {status}).",
+            raise ConflictError(N_("The person of %(name)s is not ready to be paired (status: %(status)s).",
+                                    name=name, status=status),
                                 code="not_ready")
 
 
@@ -269,10 +272,10 @@ def accept(repos: Repos, actor_id: str, branch_id: str, proposal_id: str,
     by_mentee = {p.mentee.id: p for p in view.pairs}
     if items is None:
         items = [(p.mentee.id, None) for p in view.open_pairs]
-    bad = {f"pairs[{i}].mentee_id": "This mentee is not in the proposal." for i, (mid, _) in enumerate(items)
+    bad = {f"pairs[{i}].mentee_id": N_("This mentee is not in the proposal.") for i, (mid, _) in enumerate(items)
            if mid not in proposed}
     if bad:
-        raise InvalidInputError("Some pairs are not in this proposal.", bad)
+        raise InvalidInputError(N_("Some pairs are not in this proposal."), bad)
     outcomes: list[Outcome] = []
     for mentee_id, at in items:
         pair = by_mentee.get(mentee_id)
@@ -351,7 +354,7 @@ def candidate_settings(branch: Branch, patch: dict[str, Any]) -> Settings:
     config = merge(branch.effective_config(), {"matching": patch})
     problems = config_problems(config)
     if problems:
-        raise InvalidInputError("Some fields are not valid.", {k.removeprefix("config.matching."): v
+        raise InvalidInputError(N_("Some fields are not valid."), {k.removeprefix("config.matching."): v
                                                                for k, v in problems.items()})
     return Settings.from_config(config)
 

@@ -44,6 +44,7 @@ from chalicelib.domain.privacy_requests import CONTACT_FIELDS, AuditAction, chec
 from chalicelib.domain.registrations import Registration
 from chalicelib.domain.roles import Principal
 from chalicelib.domain.staff import StaffStatus
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger
 from chalicelib.services import audit, clock, privacy_requests
 from chalicelib.services.repos import Repos
@@ -98,15 +99,15 @@ def ensure_not_restricted(*people: Candidate) -> None:
     """Staff steps on a person whose processing is restricted (GDPR art. 18) are refused: 409
     ``processing_restricted`` (lifting it, a correction, an export and an erasure are not steps)."""
     if any(c.restricted for c in people):
-        raise ConflictError("Processing of this person's data is restricted at their request; a branch admin "
-                            "may lift the restriction.", code="processing_restricted")
+        raise ConflictError(N_("Processing of this person's data is restricted at their request; a branch admin "
+                            "may lift the restriction."), code="processing_restricted")
 
 
 def _current(repos: Repos, branch_id: str, candidate_id: str, version: int) -> Candidate:
     c = repos.candidates.get(branch_id, candidate_id)
     ensure_not_restricted(c)
     if c.version != version:
-        raise ConflictError("This person's record changed meanwhile; reload it and try again.",
+        raise ConflictError(N_("This person's record changed meanwhile; reload it and try again."),
                             code="changed_meanwhile")
     return c
 
@@ -227,44 +228,44 @@ def _check_intake(branch: Branch, c: Candidate, data: IntakeData) -> None:
     fields: dict[str, str] = {}
     for name, most in (("experience", limit), ("expectations", limit), ("notes", limit * NOTES_FACTOR)):
         if len(getattr(data, name) or "") > most:
-            fields[name] = f"Use at most {most} characters."
+            fields[name] = N_("Use at most %(count)s characters.", count=most)
     offered = list(config.get("intake", {}).get("help_needs") or [])
     if data.help_needs and c.role is not CandidateRole.MENTEE:
-        fields["help_needs"] = "Help needs are recorded for mentees only."
+        fields["help_needs"] = N_("Help needs are recorded for mentees only.")
     elif any(h not in offered for h in data.help_needs):
-        fields["help_needs"] = f"Choose among the branch's help needs: {', '.join(offered)}."
+        fields["help_needs"] = N_("Choose among the branch's help needs: %(values)s.", values=", ".join(offered))
     if data.help_offers and c.role is not CandidateRole.MENTOR:
-        fields["help_offers"] = "Help offers are recorded for mentors only."
+        fields["help_offers"] = N_("Help offers are recorded for mentors only.")
     elif any(h not in offered for h in data.help_offers):
-        fields["help_offers"] = f"Choose among the branch's help needs: {', '.join(offered)}."
+        fields["help_offers"] = N_("Choose among the branch's help needs: %(values)s.", values=", ".join(offered))
     elif len(set(data.help_offers)) != len(data.help_offers):
-        fields["help_offers"] = "Give each help offer once."
+        fields["help_offers"] = N_("Give each help offer once.")
     if len(data.interests) > MAX_INTERESTS:
-        fields["interests"] = f"Choose at most {MAX_INTERESTS} interests."
+        fields["interests"] = N_("Choose at most %(count)s interests.", count=MAX_INTERESTS)
     elif any(i not in INTERESTS for i in data.interests):
-        fields["interests"] = f"Choose among the interests offered: {', '.join(INTERESTS)}."
+        fields["interests"] = N_("Choose among the interests offered: %(values)s.", values=", ".join(INTERESTS))
     elif len(set(data.interests)) != len(data.interests):
-        fields["interests"] = "Give each interest once."
+        fields["interests"] = N_("Give each interest once.")
     if data.digital_skills and data.digital_skills not in DIGITAL_LEVELS:
-        fields["digital_skills"] = f"Leave empty or choose one of {', '.join(DIGITAL_LEVELS)}."
+        fields["digital_skills"] = N_("Leave empty or choose one of %(values)s.", values=", ".join(DIGITAL_LEVELS))
     if any(a not in AVAILABILITY for a in data.availability):
-        fields["availability"] = "Choose weekly slots such as mon_morning or thu_evening."
+        fields["availability"] = N_("Choose weekly slots such as mon_morning or thu_evening.")
     if len(data.languages) > MAX_LANGUAGES:
-        fields["languages"] = f"Give at most {MAX_LANGUAGES} languages."
+        fields["languages"] = N_("Give at most %(count)s languages.", count=MAX_LANGUAGES)
     elif any(x.get("code") not in SPOKEN_LANGUAGES or x.get("level") not in LANGUAGE_LEVELS for x in data.languages):
-        fields["languages"] = "Give each language as a code and a level (basic, conversational, fluent, native)."
+        fields["languages"] = N_("Give each language as a code and a level (basic, conversational, fluent, native).")
     elif len({x["code"] for x in data.languages}) != len(data.languages):
-        fields["languages"] = "Give each language once."
+        fields["languages"] = N_("Give each language once.")
     if len(data.sectors) > MAX_SECTORS or any(s not in SECTORS for s in data.sectors):
-        fields["sectors"] = f"Choose at most {MAX_SECTORS} of the sectors offered."
+        fields["sectors"] = N_("Choose at most %(count)s of the sectors offered.", count=MAX_SECTORS)
     if data.decision not in {d.value for d in Decision}:
-        fields["decision"] = "Choose ready, not_suitable or withdrawn."
+        fields["decision"] = N_("Choose ready, not_suitable or withdrawn.")
     elif data.decision == Decision.NOT_SUITABLE and data.reason not in NOT_SUITABLE_REASONS:
-        fields["reason"] = f"Say why: one of {', '.join(NOT_SUITABLE_REASONS)}."
+        fields["reason"] = N_("Say why: one of %(values)s.", values=", ".join(NOT_SUITABLE_REASONS))
     elif data.decision != Decision.NOT_SUITABLE and data.reason and data.reason not in NOT_SUITABLE_REASONS:
-        fields["reason"] = f"Leave empty or choose one of {', '.join(NOT_SUITABLE_REASONS)}."
+        fields["reason"] = N_("Leave empty or choose one of %(values)s.", values=", ".join(NOT_SUITABLE_REASONS))
     if fields:
-        raise InvalidInputError("Some fields are not valid.", fields)
+        raise InvalidInputError(N_("Some fields are not valid."), fields)
 
 
 def record_intake(repos: Repos, actor: Principal, branch_id: str, candidate_id: str, data: IntakeData, *,
@@ -310,14 +311,15 @@ def record_training(repos: Repos, actor: Principal, branch_id: str, candidate_id
     before = _current(repos, branch_id, candidate_id, version)
     codes = [m["code"] for m in _modules(branch)]
     if module not in codes:
-        raise InvalidInputError("Some fields are not valid.", {"module": f"Choose one of: {', '.join(codes)}."})
+        raise InvalidInputError(N_("Some fields are not valid."), {"module": N_("Choose one of: %(values)s.",
+                                                                                 values=', '.join(codes))})
     if completed_on is not None and completed_on > clock.today():
-        message = "A completion date is not in the future."
-        raise InvalidInputError("Some fields are not valid.", {"completed_on": message})
+        message = N_("A completion date is not in the future.")
+        raise InvalidInputError(N_("Some fields are not valid."), {"completed_on": message})
     training = dict(before.training)
     if completed_on is None:
         if module not in training:
-            raise ConflictError("Not possible: this module is not recorded as done.", code="not_done")
+            raise ConflictError(N_("Not possible: this module is not recorded as done."), code="not_done")
         del training[module]
     else:
         training[module] = completed_on.isoformat()
@@ -355,7 +357,8 @@ def _active_staff(repos: Repos, branch_id: str, staff_id: str, field: str) -> No
     except NotFoundError:
         member = None
     if member is None or member.status is not StaffStatus.ACTIVE:
-        raise InvalidInputError("Some fields are not valid.", {field: "Choose an active staff member of the branch."})
+        raise InvalidInputError(N_("Some fields are not valid."),
+                                   {field: N_("Choose an active staff member of the branch.")})
 
 
 def set_coordinator(repos: Repos, actor: Principal, branch_id: str, candidate_id: str, *, coordinator_id: str,
@@ -377,11 +380,11 @@ def hand_over(repos: Repos, actor: Principal, branch_id: str, *, from_id: str, t
     """A branch admin gives one coordinator's caseload (candidates and open duos) to another."""
     fields: dict[str, str] = {}
     if from_id == to_id:
-        fields["to"] = "Choose another staff member."
+        fields["to"] = N_("Choose another staff member.")
     if not from_id:
-        fields["from"] = "Choose a staff member."
+        fields["from"] = N_("Choose a staff member.")
     if fields:
-        raise InvalidInputError("Some fields are not valid.", fields)
+        raise InvalidInputError(N_("Some fields are not valid."), fields)
     _active_staff(repos, branch_id, to_id, "to")
     moved = repos.candidates.hand_over(branch_id, from_id, to_id, actor.staff_id or actor.subject, clock.now_iso())
     logger.info("caseload handed over", extra={"from": from_id, "to": to_id, **moved})
@@ -455,7 +458,7 @@ def correct(repos: Repos, actor: Principal, branch_id: str, candidate_id: str, c
     values = check_contact(changes, languages=branch.languages, today=clock.today())
     before = repos.candidates.get(branch_id, candidate_id)
     if before.version != version:
-        raise ConflictError("This person's record changed meanwhile; reload it and try again.",
+        raise ConflictError(N_("This person's record changed meanwhile; reload it and try again."),
                             code="changed_meanwhile")
     request = privacy_requests.check(repos, branch_id, request_id, AuditAction.CORRECT, candidate_id)
     after = dataclasses.replace(before, **values)

@@ -49,6 +49,7 @@ from chalicelib.domain.duos import MENTEE_EVALUATION, MENTOR_EVALUATION, Duo
 from chalicelib.domain.errors import ConflictError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR, SYSTEM_ACTOR, Event
 from chalicelib.domain.intake import NOT_SUITABLE_REASONS
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services import clock
 from chalicelib.services.repos import Repos
@@ -169,7 +170,7 @@ def export_person(repos: Repos, branch_id: str, candidate_id: str) -> dict[str, 
     part = store.partition(branch_id, candidate_id)
     c = part.candidate
     if c is None:
-        raise NotFoundError("There is no such candidate.", code="candidate_not_found")
+        raise NotFoundError(N_("There is no such candidate."), code="candidate_not_found")
     registrations = []
     if c.session_id:
         reg = store.registration(branch_id, c.session_id, c.id)
@@ -242,9 +243,9 @@ def erase(repos: Repos, branch_id: str, candidate_id: str, actor: str, *,
                 return total
             if not part.empty:
                 return Erasure(candidate_id, 0, 0, already_erased=True)
-            raise NotFoundError("There is no such candidate.", code="candidate_not_found")
+            raise NotFoundError(N_("There is no such candidate."), code="candidate_not_found")
         if c.status in _BUSY:
-            raise ConflictError("Not possible: this person is in a pairing or a duo; close it first.",
+            raise ConflictError(N_("Not possible: this person is in a pairing or a duo; close it first."),
                                 code="in_a_duo")
         if still is not None and not still(c):
             return None
@@ -252,7 +253,7 @@ def erase(repos: Repos, branch_id: str, candidate_id: str, actor: str, *,
             reasons = reason_codes(repos, branch_id)
         if _erase_once(store, branch_id, part, c, actor, reasons, total):
             return total
-    raise ConflictError("This person's record kept changing during the erasure; erase them again.", code="retry")
+    raise ConflictError(N_("This person's record kept changing during the erasure; erase them again."), code="retry")
 
 
 def _erase_once(store: PersonalDataRepository, branch_id: str, part: Partition, c: Candidate, actor: str,
@@ -323,5 +324,5 @@ def _blank_duo(store: PersonalDataRepository, branch_id: str, duo_id: str, candi
             return 0
         if store.blank_duo(branch_id, duo_id, duo.version, names, goals):
             return 1
-    raise ConflictError("This person's duo kept changing; erase them again.", code="retry")
+    raise ConflictError(N_("This person's duo kept changing; erase them again."), code="retry")
 

@@ -37,6 +37,7 @@ from chalicelib.domain.branches import Branch
 from chalicelib.domain.candidates import Candidate
 from chalicelib.domain.errors import DuoError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR, Event
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services import clock
 from chalicelib.services.links import digest
@@ -103,14 +104,14 @@ def resolve(repos: Repos, branch_id: str, token: str, purpose: str | tuple[str, 
     (410) when it expired, or when a one-use link was used. Does not use it (see ``use``)."""
     purposes = (purpose,) if isinstance(purpose, str) else purpose
     if not _TOKEN.fullmatch(token or ""):
-        raise BadLinkError("This link is not valid.")
+        raise BadLinkError(N_("This link is not valid."))
     link = repos.links.get(branch_id, digest(token))
     if link is None or link.purpose not in purposes or not link.candidate_id:
-        raise BadLinkError("This link is not valid.")
+        raise BadLinkError(N_("This link is not valid."))
     if link.used_at and link.purpose not in REUSABLE:
-        raise LinkGoneError("This link has been used.", "used")
+        raise LinkGoneError(N_("This link has been used."), "used")
     if link.valid_until <= clock.now_iso():
-        raise LinkGoneError("This link has expired.", "expired")
+        raise LinkGoneError(N_("This link has expired."), "expired")
     return PrivacyLink(branch_id, link.candidate_id, link.purpose, token, link.valid_until)
 
 
@@ -119,7 +120,7 @@ def use(repos: Repos, link: PrivacyLink) -> None:
     if link.purpose in REUSABLE:
         return
     if not repos.links.use(link.branch, digest(link.token), clock.now_iso()):
-        raise LinkGoneError("This link has been used.", "used")
+        raise LinkGoneError(N_("This link has been used."), "used")
     logger.info("privacy link used", extra={"purpose": link.purpose})
 
 
@@ -211,7 +212,7 @@ def open_copy(repos: Repos, branch_id: str, token: str, *, as_file: bool) -> Cop
     try:
         candidate = repos.candidates.get(branch_id, link.candidate_id)
     except NotFoundError:
-        raise BadLinkError("This link is not valid.") from None  # erased meanwhile: nothing left to show
+        raise BadLinkError(N_("This link is not valid.")) from None  # erased meanwhile: nothing left to show
     data = personal_data.export_person(repos, branch_id, link.candidate_id)
     use(repos, link)
     download = ""
@@ -250,7 +251,7 @@ def open_page(repos: Repos, branch_id: str, token: str) -> PrivacyPage:
         candidate = repos.candidates.get(branch_id, link.candidate_id)
         row = ConsentRepository(repos.scopes).get(branch_id, link.candidate_id)
     except NotFoundError:
-        raise BadLinkError("This link is not valid.") from None
+        raise BadLinkError(N_("This link is not valid.")) from None
     version = consent.current_version(branch)
     outdated = not row.withdrawn and str(row.consent.get("version", "")) != version
     return PrivacyPage(link, branch, candidate, row, version, outdated, consent.reconsent_required(branch))

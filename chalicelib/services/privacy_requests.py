@@ -12,6 +12,7 @@ from chalicelib.domain import privacy_requests as rules
 from chalicelib.domain.errors import InvalidInputError, NotFoundError
 from chalicelib.domain.events import new_event_id
 from chalicelib.domain.privacy_requests import AuditAction, Request
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services import clock
 from chalicelib.services.repos import Repos
@@ -28,8 +29,8 @@ def open_request(repos: Repos, branch_id: str, *, kind: str, candidate_id: str, 
     try:
         repos.candidates.get(branch_id, candidate_id)
     except NotFoundError:
-        raise InvalidInputError("Some fields are not valid.",
-                                {"candidate_id": "There is no such person in this branch."}) from None
+        raise InvalidInputError(N_("Some fields are not valid."),
+                                {"candidate_id": N_("There is no such person in this branch.")}) from None
     request = rules.new_request(new_event_id(), branch_id, kind=kind, candidate_id=candidate_id, source=source,
                                 received_at=clock.now_iso(), opened_by=actor, note=note)
     _store(repos).create(request)
@@ -45,7 +46,7 @@ def list_requests(repos: Repos, branch_id: str, *, status: str | None = None,
     store = _store(repos)
     if status is not None:
         if status not in {s.value for s in rules.RequestStatus}:
-            raise InvalidInputError("Some fields are not valid.", {"status": "Choose open, done or refused."})
+            raise InvalidInputError(N_("Some fields are not valid."), {"status": N_("Choose open, done or refused.")})
         rows, cursor = store.by_status(branch_id, status)
         while cursor:
             more, cursor = store.by_status(branch_id, status, cursor=cursor)
@@ -87,8 +88,8 @@ def check(repos: Repos, branch_id: str, request_id: str | None, action: AuditAct
     try:
         request = _store(repos).get(branch_id, request_id)
     except NotFoundError:
-        raise InvalidInputError("Some fields are not valid.",
-                                {"request_id": "There is no such request in this branch."}) from None
+        raise InvalidInputError(N_("Some fields are not valid."),
+                                {"request_id": N_("There is no such request in this branch.")}) from None
     rules.check_answers(request, action, candidate_id)
     return request
 

@@ -17,6 +17,7 @@ from chalicelib.domain.candidates import CandidateRole
 from chalicelib.domain.errors import ConflictError, InvalidInputError
 from chalicelib.domain.registrations import Registration
 from chalicelib.domain.sessions import InfoSession, SessionStatus, utc
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger
 from chalicelib.services import notify
 from chalicelib.services.clock import now as clock_now
@@ -40,11 +41,11 @@ def _local_to_utc(moment: datetime, branch: Branch) -> datetime:
 def _check(session: InfoSession, branch: Branch, now: datetime, *, new: bool) -> None:
     fields = session.problems(now)
     if session.language not in branch.languages:
-        fields["language"] = f"Choose one of the branch's languages: {', '.join(branch.languages)}."
+        fields["language"] = N_("Choose one of the branch's languages: %(values)s.", values=", ".join(branch.languages))
     if new and session.starts_at <= now:
-        fields["starts_at"] = "A session starts in the future."
+        fields["starts_at"] = N_("A session starts in the future.")
     if fields:
-        raise InvalidInputError("Some fields are not valid.", fields)
+        raise InvalidInputError(N_("Some fields are not valid."), fields)
 
 
 def create_session(repos: Repos, branch_id: str, data: Any) -> InfoSession:
@@ -86,7 +87,7 @@ def update_session(repos: Repos, branch_id: str, session_id: str, changes: dict[
     branch = repos.branches.get(branch_id)
     before = repos.sessions.get(branch_id, session_id)
     if before.status is SessionStatus.CANCELLED:
-        raise ConflictError("A cancelled session cannot be changed.", code="session_cancelled")
+        raise ConflictError(N_("A cancelled session cannot be changed."), code="session_cancelled")
     if "starts_at" in changes:
         changes["starts_at"] = _local_to_utc(changes["starts_at"], branch)
     after = dataclasses.replace(before, **changes, updated_at=now_iso())

@@ -21,6 +21,7 @@ from chalicelib.domain.candidates import Candidate, CandidateRole, CandidateStat
 from chalicelib.domain.eligibility import Answers, Refusal, refusals
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.sessions import InfoSession, SessionStatus
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger, metrics
 from chalicelib.services import notify
 from chalicelib.services.branches import get_public_branch
@@ -100,22 +101,22 @@ def _today(branch: Branch, now: datetime) -> Any:
 def _check_form(branch: Branch, form: Any, language: str) -> None:
     fields: dict[str, str] = {}
     if language not in branch.languages:
-        fields["language"] = f"Choose one of the branch's languages: {', '.join(branch.languages)}."
+        fields["language"] = N_("Choose one of the branch's languages: %(values)s.", values=", ".join(branch.languages))
     limit = branch.effective_config()["signup"]["max_text_length"]
     for name in ("name", "city", "profession"):
         if len(getattr(form, name, "") or "") > limit:
-            fields[name] = f"Use at most {limit} characters."
+            fields[name] = N_("Use at most %(count)s characters.", count=limit)
     if fields:
-        raise InvalidInputError("Some fields are not valid.", fields)
+        raise InvalidInputError(N_("Some fields are not valid."), fields)
 
 
 def _unavailable(repos: Repos, branch: Branch, session: InfoSession, role: CandidateRole, now: datetime) -> Exception:
     others = [s for s in next_sessions(repos, branch, role, now) if s.id != session.id][:5]
     if session.status is SessionStatus.CANCELLED:
-        return SessionFullError("This info session is cancelled.", "session_cancelled", others)
+        return SessionFullError(N_("This info session is cancelled."), "session_cancelled", others)
     if session.starts_at <= now:
-        return SessionFullError("This info session has started already.", "session_started", others)
-    return SessionFullError("This info session is full.", "session_full", others)
+        return SessionFullError(N_("This info session has started already."), "session_started", others)
+    return SessionFullError(N_("This info session is full."), "session_full", others)
 
 
 def _candidate(branch: Branch, form: Any, language: str, now: datetime) -> Candidate:
@@ -174,11 +175,11 @@ def sign_up(repos: Repos, branch_id: str, body: Any, *, idempotency_key: str | N
         session = repos.sessions.get(branch.id, form.session_id)
     except NotFoundError:
         raise InvalidInputError(
-            "This info session does not exist.", {"session_id": "Choose one of the sessions offered."}
+            N_("This info session does not exist."), {"session_id": N_("Choose one of the sessions offered.")}
         ) from None
     if not session.admits(role):
-        message = "This info session is for someone else."
-        raise InvalidInputError(message, {"session_id": "This session is not for you."})
+        message = N_("This info session is for someone else.")
+        raise InvalidInputError(message, {"session_id": N_("This session is not for you.")})
     # The answer shows the session as it is after this signup, whatever happened (see the module's doc).
     receipt = Receipt(branch, dataclasses.replace(session, seats_taken=session.seats_taken + 1), language)
     if form.website:  # the trap for robots: answer as usual, keep nothing
@@ -226,7 +227,7 @@ def registration(repos: Repos, branch_id: str, candidate_id: str, token: str) ->
     """The registration behind a personal link; an unknown id and a wrong token get the same 404."""
     branch = open_branch(repos, branch_id)
     if not token or not matches(token, repos.candidates.link_hashes(branch.id, candidate_id)):
-        raise NotFoundError("This link is not valid (any more).", code="link_not_valid")
+        raise NotFoundError(N_("This link is not valid (any more)."), code="link_not_valid")
     candidate = repos.candidates.get(branch.id, candidate_id)
     session = repos.sessions.get(branch.id, candidate.session_id)
     others = [s for s in open_sessions(repos, branch, candidate.role) if s.id != session.id]
@@ -239,7 +240,7 @@ def registration(repos: Repos, branch_id: str, candidate_id: str, token: str) ->
 def cancel_registration(repos: Repos, branch_id: str, candidate_id: str, token: str) -> RegistrationView:
     view = registration(repos, branch_id, candidate_id, token)
     if view.status != CandidateStatus.REGISTERED.value:
-        raise ConflictError("This registration is cancelled already.", code="already_cancelled")
+        raise ConflictError(N_("This registration is cancelled already."), code="already_cancelled")
     candidate = repos.candidates.get(branch_id, candidate_id)
     repos.candidates.move(candidate, None, clock_now())
     notify.send(
@@ -255,11 +256,11 @@ def change_registration(
 ) -> RegistrationView:
     view = registration(repos, branch_id, candidate_id, token)
     if view.status != CandidateStatus.REGISTERED.value:
-        raise ConflictError("This registration is cancelled; sign up again.", code="already_cancelled")
+        raise ConflictError(N_("This registration is cancelled; sign up again."), code="already_cancelled")
     if session_id == view.session.id:
         return view
     if session_id not in {s.id for s in view.other_sessions}:
-        message = "Choose one of the sessions offered."
+        message = N_("Choose one of the sessions offered.")
         raise InvalidInputError(message, {"session_id": message})
     candidate = repos.candidates.get(branch_id, candidate_id)
     repos.candidates.move(candidate, session_id, clock_now())

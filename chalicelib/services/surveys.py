@@ -17,6 +17,7 @@ from chalicelib.domain.candidates import Candidate
 from chalicelib.domain.duos import Duo, DuoStatus
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR
+from chalicelib.domain.texts import N_
 from chalicelib.observability import logger
 from chalicelib.services import clock
 from chalicelib.services import duos as duo_service
@@ -72,15 +73,15 @@ def _state(link: Link, duo: Duo) -> str:
 def open_link(repos: Repos, branch_id: str, token: str) -> LinkView:
     branch = repos.branches.get(branch_id)
     if not _TOKEN.fullmatch(token or ""):
-        raise LinkGoneError("This link is not valid.")
+        raise LinkGoneError(N_("This link is not valid."))
     link = repos.links.get(branch_id, digest(token))
     if link is None:
-        raise LinkGoneError("This link is not valid.")
+        raise LinkGoneError(N_("This link is not valid."))
     try:
         duo = repos.duos.get(branch_id, link.duo_id)
         person = repos.candidates.get(branch_id, duo.mentee_id if link.side == "mentee" else duo.mentor_id)
     except NotFoundError:
-        raise LinkGoneError("This link is not valid.") from None
+        raise LinkGoneError(N_("This link is not valid.")) from None
     return LinkView(branch, link, duo, person, _state(link, duo))
 
 
@@ -89,21 +90,21 @@ def submit(repos: Repos, branch_id: str, token: str, values: dict[str, str]) -> 
     to fill in again, ConflictError when the link no longer takes an answer."""
     view = open_link(repos, branch_id, token)
     if view.state != "open":
-        raise ConflictError("This link does not take an answer any more.", code=f"link_{view.state}")
+        raise ConflictError(N_("This link does not take an answer any more."), code=f"link_{view.state}")
     link, side = view.link, view.link.side
     now = clock.now()
     if link.purpose == "answer":
         value = values.get("answer", "")
         if value not in rules.ANSWERS:
-            raise InvalidInputError("Choose yes or no.", {"answer": "Choose yes or no."})
+            raise InvalidInputError(N_("Choose yes or no."), {"answer": N_("Choose yes or no.")})
 
         def change(d: Duo) -> rules.Step:
             return rules.answer(d, side, value, now, CANDIDATE_ACTOR)
     elif link.purpose == "evaluation":
         items = rules.EVALUATION_ITEMS[side]
-        missing = {k: "Choose yes or no." for k in items if values.get(k) not in ("yes", "no")}
+        missing = {k: N_("Choose yes or no.") for k in items if values.get(k) not in ("yes", "no")}
         if missing:
-            raise InvalidInputError("Answer every question.", missing)
+            raise InvalidInputError(N_("Answer every question."), missing)
         answers = {k: values[k] == "yes" for k in items}
 
         def change(d: Duo) -> rules.Step:
@@ -111,7 +112,7 @@ def submit(repos: Repos, branch_id: str, token: str, values: dict[str, str]) -> 
     else:
         situation = values.get("situation", "")
         if situation not in rules.OUTCOMES:
-            raise InvalidInputError("Choose one answer.", {"situation": "Choose one answer."})
+            raise InvalidInputError(N_("Choose one answer."), {"situation": N_("Choose one answer.")})
 
         def change(d: Duo) -> rules.Step:
             return rules.record_outcome(d, situation, now, CANDIDATE_ACTOR)

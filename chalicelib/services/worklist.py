@@ -32,6 +32,7 @@ from chalicelib.domain.tasks import (
     for_coordinator,
     request_tasks,
 )
+from chalicelib.domain.texts import N_
 from chalicelib.services import clock, privacy_requests
 from chalicelib.services.repos import Repos
 from chalicelib.store.worklists import WorklistRepository
@@ -60,7 +61,7 @@ def _lists(repos: Repos) -> WorklistRepository:
 
 # --- Task list ------------------------------------------------------------------------------------------
 def _bad_cursor() -> InvalidInputError:
-    return InvalidInputError("This page link is not valid here.", {"cursor": "Unknown or expired cursor."})
+    return InvalidInputError(N_("This page link is not valid here."), {"cursor": N_("Unknown or expired cursor.")})
 
 
 def _encode(branch_id: str, source: int, inner: str | None) -> str:
@@ -180,7 +181,8 @@ def pipeline(repos: Repos, branch_id: str, *, stage: str | None = None, limit: i
     """Counts per stage (one COUNT query each) and one page of the chosen stage (default: the first
     open stage with someone in it)."""
     if stage is not None and stage not in _BY_CODE:
-        raise InvalidInputError("Choose one of the stages.", {"stage": f"One of: {', '.join(STAGE_CODES)}."})
+        raise InvalidInputError(N_("Choose one of the stages."), {"stage": N_("One of: %(values)s.",
+                                                                               values=', '.join(STAGE_CODES))})
     since = settled_since(clock.now())
     lists = _lists(repos)
     counts: list[tuple[Stage, int]] = []
