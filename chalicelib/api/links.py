@@ -37,7 +37,7 @@ def _render(call: Call, view: surveys.LinkView, status: int = 200, errors: dict[
         state=view.state, purpose=view.purpose, name=view.person.name, other_name=other,
         items=rules.EVALUATION_ITEMS.get(view.side, ()), questions=words.EVALUATION,
         outcomes=[(code, i18n.gettext(lang, words.OUTCOME[code])) for code in rules.OUTCOMES],
-        errors={k: i18n.gettext(lang, v) for k, v in (errors or {}).items()}, values=values or {},
+        errors={k: i18n.refusal(lang, v) for k, v in (errors or {}).items()}, values=values or {},
         thanks=gone,
     )
 

@@ -69,7 +69,7 @@ def _form_page(call: Call, branch: Branch, lang: str, status: int, state: str, f
     from chalicelib.web import privacy_labels as words
 
     return html("privacy.html", lang, status, branch, state=state, form_url=form_url,
-                errors={k: i18n.gettext(lang, v) for k, v in (errors or {}).items()},
+                errors={k: i18n.refusal(lang, v) for k, v in (errors or {}).items()},
                 values={"email": (values or {}).get("email", "")} if errors else {},
                 notice=i18n.gettext(lang, words.NOTICE["requested"]) if state == "sent" else "",
                 privacy_notice_url=_notice_url(branch, lang))
@@ -142,7 +142,7 @@ def _person_page(call: Call, view: privacy_links.PrivacyPage, lang: str | None =
         outdated=view.outdated, required=view.required, withdrawn=words.reader_for(lang, view.branch).value(
             withdrawn_at) if withdrawn_at else "",
         confirm_withdraw=confirm, notice=i18n.gettext(lang, words.NOTICE[notice]) if notice else "",
-        errors={k: i18n.gettext(lang, v) for k, v in (errors or {}).items()},
+        errors={k: i18n.refusal(lang, v) for k, v in (errors or {}).items()},
         privacy_notice_url=_notice_url(view.branch, lang),
     )
 

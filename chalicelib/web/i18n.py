@@ -70,6 +70,26 @@ def gettext(lang: str, message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def refusal(lang: str, text: str) -> str:
+    """A refusal's English text (a service's ``message`` or field message) in ``lang``; English if untranslated.
+
+    Texts marked ``N_`` in the domain and services are msgids; a ``Text`` is translated by its msgid and
+    filled with its values afterwards. Any other text (already translated, a branch's own words) is kept.
+    """
+    if not text or lang not in LANGUAGES:
+        return text
+    catalogue = translations(lang)
+    msgid = getattr(text, "msgid", None)
+    if msgid is not None:
+        try:
+            params = {k: refusal(lang, v) if hasattr(v, "msgid") else v
+                      for k, v in text.params.items()}  # type: ignore[attr-defined]
+            return catalogue.gettext(msgid) % params if params else catalogue.gettext(msgid)
+        except (KeyError, TypeError, ValueError):  # a translation that names other values: the English text
+            return str(text)
+    return catalogue.gettext(str(text))
+
+
 @lru_cache(maxsize=32)
 def locale_for(lang: str, country: str | None = None) -> Locale:
     """``fr_BE`` for a French page of a Belgian branch when CLDR knows it, else ``fr``."""

@@ -88,6 +88,7 @@ def _globals(lang: str) -> dict[str, Any]:
         "spoken_language": lambda code, capital=False: labels.spoken_language(code, lang, capital=capital),
         "label": lambda table, code: labels.label(getattr(labels, table), code, lang),
         "labels": labels,
+        "refusal_text": lambda text: i18n.refusal(lang, text),
     }
 
 
