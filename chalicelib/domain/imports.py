@@ -32,6 +32,7 @@ from chalicelib.domain.candidates import (
     CandidateStatus,
 )
 from chalicelib.domain.duos import END_KINDS, OUTCOMES, Duo, DuoStatus, Phase
+from chalicelib.domain.texts import N_, word
 
 KINDS = ("people", "duos")
 MAX_ROWS = 5000
@@ -142,14 +143,14 @@ def read_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], 
     """Header names (normalised) and the data rows as {column: value}, numbered as in the spreadsheet."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        return [], [], [Problem(1, "", "The file is empty: it needs a header row and one row per record.")]
+        return [], [], [Problem(1, "", N_("The file is empty: it needs a header row and one row per record."))]
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
     except csv.Error:
-        return [], [], [Problem(1, "", "The file could not be read as CSV (a quote may be left open).")]
+        return [], [], [Problem(1, "", N_("The file could not be read as CSV (a quote may be left open)."))]
     header = [_column(name) for name in records[0]]
     rows: list[tuple[int, dict[str, str]]] = []
     for number, record in enumerate(records[1:], start=2):
@@ -170,15 +171,16 @@ def _check_header(header: list[str], known: tuple[str, ...], required: tuple[str
     problems = []
     for name in header:
         if name and name not in known:
-            problems.append(Problem(1, name, f"Unknown column. The columns are: {', '.join(known)}."))
+            problems.append(Problem(1, name, N_("Unknown column. The columns are: %(values)s.",
+                                                 values=', '.join(known))))
     seen = set()
     for name in header:
         if name in seen and name:
-            problems.append(Problem(1, name, "This column appears twice."))
+            problems.append(Problem(1, name, N_("This column appears twice.")))
         seen.add(name)
     for name in required:
         if name not in header:
-            problems.append(Problem(1, name, "This column is missing; every file needs it."))
+            problems.append(Problem(1, name, N_("This column is missing; every file needs it.")))
     return problems
 
 
@@ -200,7 +202,7 @@ def parse(kind: str, text: str, rules: Rules, *, today: date) -> Parsed:
     for number, values in rows:
         row_problems: list[Problem] = []
         if values.pop("__extra__", None):
-            row_problems.append(Problem(number, "", "This row has more cells than the header has columns."))
+            row_problems.append(Problem(number, "", N_("This row has more cells than the header has columns.")))
         if kind == "people":
             record, found = parse_person(number, values, rules, today=today)
             identity = (record.role.value, record.email) if record else None
@@ -246,10 +248,11 @@ def _date_cell(number: int, column: str, value: str, today: date, problems: list
         return ""
     day = parse_date(value)
     if day is None:
-        problems.append(Problem(number, column, f"“{value}” is not a date: write it as 31/12/2024 or 2024-12-31."))
+        problems.append(Problem(number, column, N_("“%(value)s” is not a date: write it as 31/12/2024 or 2024-12-31.",
+                                                    value=value)))
         return ""
     if day > today:
-        problems.append(Problem(number, column, "This date is in the future."))
+        problems.append(Problem(number, column, N_("This date is in the future.")))
         return ""
     return day.isoformat()
 
@@ -262,24 +265,25 @@ def _code_list(number: int, column: str, value: str, allowed: tuple[str, ...], p
     codes = _codes(value)
     unknown = [c for c in codes if c not in allowed]
     if unknown:
-        problems.append(Problem(number, column, f"Unknown: {', '.join(unknown)}. Use: {', '.join(allowed)}."))
+        problems.append(Problem(number, column, N_("Unknown: %(values)s. Use: %(allowed)s.",
+                                                    values=', '.join(unknown), allowed=', '.join(allowed))))
     return list(dict.fromkeys(c for c in codes if c in allowed))
 
 
 def _text(number: int, column: str, value: str, problems: list[Problem], *, required: bool = False) -> str:
     if required and not value:
-        problems.append(Problem(number, column, "This is required."))
+        problems.append(Problem(number, column, N_("This is required.")))
     if len(value) > MAX_TEXT:
-        problems.append(Problem(number, column, f"Use at most {MAX_TEXT} characters."))
+        problems.append(Problem(number, column, N_("Use at most %(count)s characters.", count=MAX_TEXT)))
     return value
 
 
 def _email(number: int, column: str, value: str, problems: list[Problem]) -> str:
     value = value.strip().lower()
     if not value:
-        problems.append(Problem(number, column, "This is required."))
+        problems.append(Problem(number, column, N_("This is required.")))
     elif not _EMAIL.match(value) or len(value) > MAX_TEXT:
-        problems.append(Problem(number, column, f"“{value}” is not an email address."))
+        problems.append(Problem(number, column, N_("“%(value)s” is not an email address.", value=value)))
     return value
 
 
@@ -293,12 +297,12 @@ def _languages(number: int, value: str, problems: list[Problem]) -> list[tuple[s
             continue
         if level not in LANGUAGE_LEVELS:
             problems.append(Problem(
-                number, "languages", f"Give the level of “{code}” as {code}:level, the level one of: "
-                f"{', '.join(LANGUAGE_LEVELS)}."))
+                number, "languages", N_("Give the level of “%(code)s” as %(code)s:level, the level one of: %(values)s.",
+                                         code=code, values=', '.join(LANGUAGE_LEVELS))))
             continue
         out[code] = level
     if len(out) > MAX_LANGUAGES:
-        problems.append(Problem(number, "languages", f"List at most {MAX_LANGUAGES} languages."))
+        problems.append(Problem(number, "languages", N_("List at most %(count)s languages.", count=MAX_LANGUAGES)))
     return list(out.items())
 
 
@@ -310,7 +314,8 @@ def _training(number: int, value: str, rules: Rules, today: date, problems: list
         codes = rules.required_modules if code == ALL_MODULES else (code,)
         if code != ALL_MODULES and code not in rules.modules:
             problems.append(Problem(number, "training_done",
-                                    f"Unknown training module “{code}”. Use: {', '.join(rules.modules)} (or all)."))
+                                    N_("Unknown training module “%(code)s”. Use: %(values)s (or all).",
+                                        code=code, values=', '.join(rules.modules))))
             continue
         on = _date_cell(number, "training_done", when, today, problems) if when else today.isoformat()
         if on:
@@ -326,12 +331,12 @@ def parse_person(
     role_text = v.get("role", "").lower()
     role = CandidateRole(role_text) if role_text in ("mentee", "mentor") else None
     if role is None:
-        problems.append(Problem(number, "role", "Write mentee or mentor."))
+        problems.append(Problem(number, "role", N_("Write mentee or mentor.")))
     name = _text(number, "name", v.get("name", ""), problems, required=True)
     email = _email(number, "email", v.get("email", ""), problems)
     phone = v.get("phone", "")
     if phone and not _PHONE.match(phone):
-        problems.append(Problem(number, "phone", "This is not a phone number (digits, spaces and + only)."))
+        problems.append(Problem(number, "phone", N_("This is not a phone number (digits, spaces and + only).")))
     birth = _date_cell(number, "birth_date", v.get("birth_date", ""), today, problems)
     language = (v.get("language", "") or rules.default_language).lower()
     if language not in LANGUAGES:
@@ -343,32 +348,36 @@ def parse_person(
         message = "Write ready here: pairings and duos are imported from the duos file, which sets this status itself."
         problems.append(Problem(number, "status", message))
     elif status_text not in {s.value for s in IMPORT_STATUSES}:
-        problems.append(Problem(number, "status", f"Unknown stage. Use one of: {', '.join(IMPORT_STATUSES)}."))
+        problems.append(Problem(number, "status", N_("Unknown stage. Use one of: %(values)s.",
+                                                      values=', '.join(IMPORT_STATUSES))))
     else:
         status = CandidateStatus(status_text)
     help_needs = _code_list(number, "help_needs", v.get("help_needs", ""), rules.help_needs, problems)
     training = _training(number, v.get("training_done", ""), rules, today, problems)
     sectors = _code_list(number, "sectors", v.get("sectors", ""), SECTORS, problems)
     if len(sectors) > MAX_SECTORS:
-        problems.append(Problem(number, "sectors", f"List at most {MAX_SECTORS} sectors."))
+        problems.append(Problem(number, "sectors", N_("List at most %(count)s sectors.", count=MAX_SECTORS)))
     coordinator = v.get("coordinator_email", "")
     if coordinator:
         coordinator = _email(number, "coordinator_email", coordinator, problems)
     if role is CandidateRole.MENTOR and help_needs:
-        problems.append(Problem(number, "help_needs", "Help needs are for mentees; leave this empty for a mentor."))
+        problems.append(Problem(number, "help_needs", N_("Help needs are for mentees; leave this empty for a mentor.")))
     if role is CandidateRole.MENTEE and training:
-        problems.append(Problem(number, "training_done", "The training is for mentors; leave this empty for a mentee."))
+        problems.append(Problem(number, "training_done",
+                                N_("The training is for mentors; leave this empty for a mentee.")))
     if role is CandidateRole.MENTEE and status is CandidateStatus.TRAINING:
-        problems.append(Problem(number, "status", "Only mentors follow the training: a mentee is ready, or at another "
-                                                  "stage."))
+        problems.append(Problem(number, "status", N_("Only mentors follow the training: a mentee is ready, or at "
+                                                     "another stage.")))
     if role is CandidateRole.MENTOR and status is CandidateStatus.FINISHED:
-        problems.append(Problem(number, "status", "A mentor whose duo ended is ready (available again), not finished."))
+        problems.append(Problem(number, "status",
+                                N_("A mentor whose duo ended is ready (available again), not finished.")))
     if role is CandidateRole.MENTOR and status is CandidateStatus.READY:
         missing = [m for m in rules.required_modules if m not in training]
         if missing:
             problems.append(Problem(
-                number, "training_done", "A mentor is ready only with every required module done; missing: "
-                f"{', '.join(missing)} (write all when they followed the whole training)."))
+                number, "training_done", N_("A mentor is ready only with every required module done; missing: "
+                                            "%(values)s (write all when they followed the whole training).",
+                                            values=", ".join(missing))))
     postcode = _text(number, "postcode", v.get("postcode", ""), problems)
     city = _text(number, "city", v.get("city", ""), problems)
     languages = _languages(number, v.get("languages", ""), problems)
@@ -387,41 +396,43 @@ def parse_duo(number: int, v: dict[str, str], rules: Rules, *, today: date) -> t
     mentee = _email(number, "mentee_email", v.get("mentee_email", ""), problems)
     mentor = _email(number, "mentor_email", v.get("mentor_email", ""), problems)
     if mentee and mentee == mentor:
-        problems.append(Problem(number, "mentor_email", "The mentor and the mentee are the same person."))
+        problems.append(Problem(number, "mentor_email", N_("The mentor and the mentee are the same person.")))
     first = _date_cell(number, "first_meeting_on", v.get("first_meeting_on", ""), today, problems)
     started = _date_cell(number, "started_on", v.get("started_on", ""), today, problems)
     ended = _date_cell(number, "ended_on", v.get("ended_on", ""), today, problems)
     if not (v.get("first_meeting_on") or v.get("started_on")):
-        problems.append(Problem(number, "started_on", "Give the date the duo started (started_on), or the date of its "
-                                                      "first meeting when the agreement is not signed yet."))
+        problems.append(Problem(number, "started_on", N_("Give the date the duo started (started_on), or the date of "
+                                                         "its first meeting when the agreement is not signed yet.")))
     if first and started and first > started:
-        problems.append(Problem(number, "first_meeting_on", "The first meeting comes before the start of the duo."))
+        problems.append(Problem(number, "first_meeting_on", N_("The first meeting comes before the start of the duo.")))
     if v.get("ended_on") and not v.get("started_on"):
-        problems.append(Problem(number, "started_on", "A duo that ended needs the date it started."))
+        problems.append(Problem(number, "started_on", N_("A duo that ended needs the date it started.")))
     if started and ended and ended < started:
-        problems.append(Problem(number, "ended_on", "The end comes before the start."))
+        problems.append(Problem(number, "ended_on", N_("The end comes before the start.")))
     end_kind = v.get("end_kind", "").lower()
     end_reason = v.get("end_reason", "").lower()
     if ended and end_kind not in END_KINDS:
-        problems.append(Problem(number, "end_kind", f"How the duo ended: {' or '.join(END_KINDS)}."))
+        problems.append(Problem(number, "end_kind", N_("How the duo ended: %(values)s.",
+                                                        values=' or '.join(END_KINDS))))
     if not ended and (end_kind or end_reason):
-        problems.append(Problem(number, "ended_on", "Give the date the duo ended, or leave end_kind and end_reason "
-                                                    "empty."))
+        problems.append(Problem(number, "ended_on", N_("Give the date the duo ended, or leave end_kind and end_reason "
+                                                    "empty.")))
     if end_reason and end_reason not in rules.end_reasons:
-        problems.append(Problem(number, "end_reason", f"Unknown reason. Use: {', '.join(rules.end_reasons)}."))
+        problems.append(Problem(number, "end_reason", N_("Unknown reason. Use: %(values)s.",
+                                                          values=', '.join(rules.end_reasons))))
     if ended and end_kind == "stopped" and not end_reason:
-        problems.append(Problem(number, "end_reason", "Say why the duo stopped early."))
+        problems.append(Problem(number, "end_reason", N_("Say why the duo stopped early.")))
     outcome = v.get("outcome", "").lower()
     if outcome and outcome not in OUTCOMES:
-        problems.append(Problem(number, "outcome", f"Unknown outcome. Use: {', '.join(OUTCOMES)}."))
+        problems.append(Problem(number, "outcome", N_("Unknown outcome. Use: %(values)s.", values=', '.join(OUTCOMES))))
     if outcome and not ended:
-        problems.append(Problem(number, "outcome", "An outcome is recorded for a duo that ended."))
+        problems.append(Problem(number, "outcome", N_("An outcome is recorded for a duo that ended.")))
     meetings_text = v.get("meetings", "") or "0"
     meetings = int(meetings_text) if meetings_text.isdigit() and int(meetings_text) <= 500 else -1
     if meetings < 0:
-        problems.append(Problem(number, "meetings", "The number of meetings: a whole number (0 to 500)."))
+        problems.append(Problem(number, "meetings", N_("The number of meetings: a whole number (0 to 500).")))
     if meetings > 0 and not started:
-        problems.append(Problem(number, "meetings", "Meetings are counted once the duo started (started_on)."))
+        problems.append(Problem(number, "meetings", N_("Meetings are counted once the duo started (started_on).")))
     if problems:
         return None, problems
     return DuoRow(
@@ -485,11 +496,13 @@ def people_moves(
     for side, person, column in (("mentee", mentee, "mentee_email"), ("mentor", mentor, "mentor_email")):
         if status is not DuoStatus.CLOSED:
             if person.duo_id:
-                problems.append(Problem(number, column, f"This {side} is in another open duo already: close that one "
-                                                        "first (give it an ended_on date)."))
+                problems.append(Problem(number, column, N_(
+                    "This %(side)s is in another open duo already: close that one first (give it an ended_on date).",
+                    side=word(side))))
             elif person.status in _LEFT:
-                problems.append(Problem(number, column, f"This {side} is {person.status.value.replace('_', ' ')} in "
-                                                        "the people file: an open duo needs them in the programme."))
+                problems.append(Problem(number, column, N_(
+                    "This %(side)s is %(status)s in the people file: an open duo needs them in the programme.",
+                    side=word(side), status=person.status.value.replace("_", " "))))
             to = CandidateStatus.IN_DUO if status is DuoStatus.ACTIVE else CandidateStatus.PAIRED
             moves.append(Move(person.id, side, person.status.value, to.value, duo_id))
         else:

@@ -26,6 +26,9 @@ class Text(str):
         text.params = dict(params)
         return text
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles (dataclasses.asdict) keep the msgid
+        return (Text, (self.msgid, self.params))
+
 
 def word(message: str) -> Text:
     """A part of a sentence (a step, a status) that fills a ``Text``'s value: the page translates it too."""

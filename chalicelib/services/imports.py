@@ -20,6 +20,7 @@ from chalicelib.domain.duos import Duo
 from chalicelib.domain.events import IMPORT_ACTOR_PREFIX, Event
 from chalicelib.domain.imports import DuoRow, PersonRow, Problem
 from chalicelib.domain.staff import StaffStatus
+from chalicelib.domain.texts import N_, word
 from chalicelib.observability import logger
 from chalicelib.services import clock
 from chalicelib.services.branches import get_branch
@@ -105,7 +106,7 @@ def _people(repos: Repos, branch: Branch, rows: list[PersonRow], results: dict[i
             results[row.row] = RowResult(row.row, THERE, record_id=owner)
             continue
         if row.coordinator_email and row.coordinator_email not in staff:
-            problem = Problem(row.row, "coordinator_email", "No active staff member of this branch has this email.")
+            problem = Problem(row.row, "coordinator_email", N_("No active staff member of this branch has this email."))
             results[row.row] = RowResult(row.row, ERROR, [problem])
             continue
         candidate = _candidate(branch, row, staff.get(row.coordinator_email, ""))
@@ -149,8 +150,9 @@ def _duos(repos: Repos, branch: Branch, rows: list[DuoRow], results: dict[int, R
         for side, email, column in (("mentee", row.mentee_email, "mentee_email"),
                                     ("mentor", row.mentor_email, "mentor_email")):
             if owners.get((side, email)) not in people:
-                problems.append(Problem(row.row, column, f"No {side} with this email in this branch: import the "
-                                                         "people file first, or check the address."))
+                problems.append(Problem(row.row, column, N_("No %(side)s with this email in this branch: import the "
+                                                            "people file first, or check the address.",
+                                                             side=word(side))))
         if problems:
             results[row.row] = RowResult(row.row, ERROR, problems)
             continue
@@ -171,7 +173,7 @@ def _duos(repos: Repos, branch: Branch, rows: list[DuoRow], results: dict[int, R
         duo = rows_domain.build_duo(row, branch.id, duo_id, mentee, mentor, actor, now)
         if not dry_run and not _write_duo(store, duo, moves, mentee, mentor, actor, now, row.row):
             results[row.row] = RowResult(row.row, ERROR, [Problem(
-                row.row, "", "One of these people changed while importing; run the import again.")])
+                row.row, "", N_("One of these people changed while importing; run the import again."))])
             continue
         results[row.row] = RowResult(row.row, READY if dry_run else IMPORTED, record_id=duo_id)
         # The next rows see these people as this row leaves them (in a dry run too).

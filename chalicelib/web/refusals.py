@@ -39,4 +39,7 @@ TEXTS = (
     N_("Give a person's id, as in the address of their page."),
     N_("Choose what the file holds: people or duos."),
     N_("Choose a CSV file, or paste its text."),
+    N_("Give the date the module was completed."),
+    N_("Give the date and time of the intake."),
+    N_("Give a date such as 2026-11-24."),
 )
