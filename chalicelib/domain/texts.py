@@ -29,6 +29,13 @@ class Text(str):
     def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles (dataclasses.asdict) keep the msgid
         return (Text, (self.msgid, self.params))
 
+    def replace(self, old: str, new: str, count: int = -1) -> str:  # type: ignore[override]
+        """A name put in place of an id in a value (``"<id> is named twice"``) keeps the msgid, if the text agrees."""
+        plain = str.replace(self, old, new, count)
+        params = {k: v.replace(old, new, count) if isinstance(v, str) else v for k, v in self.params.items()}
+        text = Text(self.msgid, params)
+        return text if str(text) == plain else plain
+
 
 def word(message: str) -> Text:
     """A part of a sentence (a step, a status) that fills a ``Text``'s value: the page translates it too."""

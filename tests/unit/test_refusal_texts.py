@@ -34,3 +34,9 @@ def test_an_unknown_text_is_shown_as_it_is():
     assert i18n.refusal("nl", "Something nobody marked.") == "Something nobody marked."
     assert i18n.refusal("nl", "") == ""
     assert i18n.refusal("nl", N_("No msgid like this %(x)s.", x=1)) == "No msgid like this 1."
+
+
+def test_a_name_put_in_place_of_an_id_keeps_the_text_translatable():
+    text = N_("%(person)s is named twice", person="c-123").replace("c-123", "Amal")
+    assert text == "Amal is named twice" and i18n.refusal("nl", text) == "Amal staat er twee keer in"
+    assert N_("Use at most %(count)s characters.", count=5).replace("Use", "Write") == "Write at most 5 characters."
