@@ -4,7 +4,9 @@ language (nl, fr), while the JSON API keeps its English texts."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from datetime import timedelta
 from html import unescape
 from urllib.parse import urlencode
 
@@ -12,10 +14,12 @@ import pytest
 
 from chalicelib.api.routing import csrf_for
 from chalicelib.services import repos as repos_module
-from tests.conftest import bearer, token
+from tests.conftest import bearer, sent_mail, token
+from tests.integration.duo_helpers import pair, ready_candidate
 from tests.integration.people_helpers import bring_to
 from tests.integration.signup_helpers import mentor_body, plan_session, sign_up, sign_up_candidate
 
+_LINK = re.compile(r"/branches/brussels/links/([0-9a-f]{48})")
 BUSY_EN = "Not possible: this candidate is in a pairing or a duo: close it first."
 BUSY_NL = "Niet mogelijk: deze kandidaat zit in een koppeling of een duo: sluit die eerst af."
 
@@ -103,3 +107,20 @@ def test_a_field_message_with_a_number_is_filled_in_after_translating(client):
     page = _text(_post(client, "antwerp", f"/people/{mentor}/intake", form, "nl"), 400)
     # THEN the field's message is Dutch with the number in it
     assert "Kies ten hoogste 6 interesses." in page and "Choose at most 6 interests." not in page
+
+
+def test_a_public_link_page_words_its_field_message_in_the_persons_language(client, frozen_clock):
+    # GIVEN a Dutch-speaking mentee of Brussels, paired, after the first meeting
+    mentee = ready_candidate(client, "brussels", "mentee", language="nl")
+    mentor = ready_candidate(client, "brussels", "mentor", language="fr")
+    before = len(sent_mail())
+    pair(client, "brussels", mentee, mentor, frozen_clock.now + timedelta(hours=1))
+    email = repos_module.get().candidates.get("brussels", mentee).email
+    link = next(_LINK.search(m["body"]).group(1) for m in sent_mail()[before:] if m["to"][0] == email)
+    frozen_clock.advance(hours=2)
+    # WHEN their answer is neither yes nor no
+    answer = client.http.post(f"/branches/brussels/links/{link}", body=urlencode({"answer": "maybe"}),
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    # THEN the page says so in Dutch
+    page = _text(answer, 400)
+    assert "Kies ja of nee." in page and "Choose yes or no." not in page
