@@ -104,9 +104,9 @@ run test e2e package bench: $(MO)
 	@$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 ## Translators: extract the texts of the pages, mails and labels into messages.pot, merge into each .po;
-## the refusals (N_) of the domain, the services and the console's request checks (routing.py) too.
+## the refusals (N_) of the domain, the services and the API layer (request checks, schemas, console forms) too.
 catalogs: $(STAMP)
 	cd $(WEB) && ../../$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --width 100 \
 		--project=duo --copyright-holder="DUO for a JOB" -c TRANSLATORS: -k N_ -o messages.pot \
-		. ../domain ../services ../api/routing.py
+		. ../domain ../services ../api
 	$(VENV)/bin/pybabel update -i $(WEB)/messages.pot -d $(WEB)/locale -D messages --width 100

@@ -24,6 +24,7 @@ from chalicelib.api.routing import PUBLIC, STATUS, Call, route
 from chalicelib.domain.branches import is_branch_id
 from chalicelib.domain.errors import DuoError, ForbiddenError, InvalidInputError, NotFoundError, UnavailableError
 from chalicelib.domain.roles import STAFF_ROLES, Role
+from chalicelib.domain.texts import N_
 from chalicelib.observability import log_failure, logger, metrics
 from chalicelib.services import branches, repos, staff
 from chalicelib.settings import get_settings
@@ -166,7 +167,7 @@ def callback(call: Call) -> Response:
         raise ForbiddenError("This sign-in has expired: sign in again.", code="state_mismatch")
     code = query.get("code") or ""
     if not code or len(code) > 2048:
-        raise InvalidInputError("The sign-in did not complete: sign in again.")
+        raise InvalidInputError(N_("The sign-in did not complete: sign in again."))
     token = hosted_ui.exchange_code(code)
     principal = authenticate_token(token)
     logger.info("console signed in", extra={"staff_id": principal.staff_id})

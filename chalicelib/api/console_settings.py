@@ -22,6 +22,7 @@ from chalicelib.domain.branches import END_REASONS, HELP_NEEDS, LANGUAGES, SERVI
 from chalicelib.domain.errors import ConflictError, InvalidInputError
 from chalicelib.domain.matching import CRITERIA, DEFAULT_HARD, DEFAULT_WEIGHTS, MAX_WEIGHT
 from chalicelib.domain.roles import Role
+from chalicelib.domain.texts import N_
 from chalicelib.services import branches, repos, staff
 from chalicelib.web import console_labels_matching
 
@@ -100,7 +101,7 @@ def staff_submit(call: Call) -> Response:
         except (ConflictError, InvalidInputError) as error:
             return _staff(call, 409, message=error.message)
         return web.redirect(_url(call, "staff", "staff_removed"))
-    raise InvalidInputError("Choose what to do.", {"action": "Invite, change a role or remove."})
+    raise InvalidInputError(N_("Choose what to do."), {"action": N_("Invite, change a role or remove.")})
 
 
 def _fields(fields: dict[str, str]) -> dict[str, str]:
@@ -244,7 +245,7 @@ def _section_submit(section: str) -> Callable[[Call], Response]:
         assert branch is not None
         version_text = web.form_value(call, "version")
         if not version_text.isdigit():
-            raise InvalidInputError("The form is incomplete: reload the page.", {"version": "Missing."})
+            raise InvalidInputError(N_("The form is incomplete: reload the page."), {"version": N_("Missing.")})
         patch, values = SECTIONS[section](call, branch)
         context = {**_context(section), "values": values, "version": int(version_text)}
         if section == "matching" and web.form_value(call, "action") == "preview":  # part C: nothing saved

@@ -24,6 +24,7 @@ from chalicelib.domain.duos import Duo, DuoStatus
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.events import CANDIDATE_ACTOR
 from chalicelib.domain.roles import STAFF_ROLES
+from chalicelib.domain.texts import N_
 from chalicelib.services import clock, repos
 from chalicelib.services import duos as service
 from chalicelib.web import console_labels_duos, console_labels_people
@@ -36,7 +37,7 @@ POOL_PAGE = 50
 EVENTS_SHOWN = 100
 STATUS_KIND = {"first_meeting": "waiting", "agreed": "waiting", "active": "active", "closed": "done",
                "declined": "stopped"}
-STALE = "Someone changed this duo meanwhile; reload it and try again."
+STALE = N_("Someone changed this duo meanwhile; reload it and try again.")
 
 
 # --- Helpers --------------------------------------------------------------------------------------------
@@ -319,7 +320,8 @@ def _submit(name: str) -> Callable[[Call], Response]:
         values = _evaluation_values(call) if name == "evaluations" else {k: web.form_value(call, k)
                                                                           for k in call.extra.get("form") or {}}
         if not str(data.get("version", "")).isdigit():
-            raise InvalidInputError("This form is incomplete; reload the page.", {"version": "Reload the page."})
+            raise InvalidInputError(N_("This form is incomplete; reload the page."),
+                                    {"version": N_("Reload the page.")})
         try:
             body = web.validate(model, data)
             duo = do(call, body)

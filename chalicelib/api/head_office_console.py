@@ -21,6 +21,7 @@ from chalicelib.api.schemas import BranchCreate, BranchUpdate
 from chalicelib.domain.branches import COUNTRIES, LANGUAGES
 from chalicelib.domain.errors import ConflictError, InvalidInputError
 from chalicelib.domain.roles import Role
+from chalicelib.domain.texts import N_
 from chalicelib.services import branches, repos
 from chalicelib.web import charts, console_labels_reports
 
@@ -205,10 +206,10 @@ def branch_submit(call: Call) -> Response:
             return _branch_page(call, 409, message=error.message)
         return web.redirect(_branch_url(branch_id, "branch_suspended" if action == "suspend" else "branch_resumed"))
     if action != "save":
-        raise InvalidInputError("Choose what to do.", {"action": "Save, suspend or resume."})
+        raise InvalidInputError(N_("Choose what to do."), {"action": N_("Save, suspend or resume.")})
     version_text = web.form_value(call, "version")
     if not version_text.isdigit():
-        raise InvalidInputError("The form is incomplete: reload the page.", {"version": "Missing."})
+        raise InvalidInputError(N_("The form is incomplete: reload the page."), {"version": N_("Missing.")})
     values: dict[str, Any] = {k: web.form_value(call, k) for k in ("name", "time_zone")}
     values["languages"] = web.form_list(call, "languages")
     try:

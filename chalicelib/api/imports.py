@@ -19,6 +19,7 @@ from chalicelib.api.schemas import Out, Strict
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.imports import DUO_COLUMNS, KINDS, PEOPLE_COLUMNS
 from chalicelib.domain.roles import Role
+from chalicelib.domain.texts import N_
 from chalicelib.services import imports as service
 from chalicelib.services import repos
 
@@ -103,9 +104,9 @@ def import_submit(call: Call) -> Response:
     text = uploaded if uploaded.strip() else web.form_value(call, "csv")
     errors = {}
     if kind not in KINDS:
-        errors["kind"] = "Choose what the file holds: people or duos."
+        errors["kind"] = N_("Choose what the file holds: people or duos.")
     if not text.strip():
-        errors["file"] = "Choose a CSV file, or paste its text."
+        errors["file"] = N_("Choose a CSV file, or paste its text.")
     elif len(text) > service.MAX_CSV_CHARS:
         errors["file"] = f"The file is too large: import at most {service.MAX_CSV_CHARS:,} characters at a time."
     if errors:

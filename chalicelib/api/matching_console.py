@@ -21,6 +21,7 @@ from chalicelib.api.routing import Call, route
 from chalicelib.domain.candidates import Candidate, CandidateRole
 from chalicelib.domain.errors import ConflictError, InvalidInputError
 from chalicelib.domain.roles import STAFF_ROLES
+from chalicelib.domain.texts import N_
 from chalicelib.services import matching as service
 from chalicelib.services import repos
 
@@ -144,7 +145,7 @@ def proposal_submit(call: Call) -> Response:
             rows.append(i)
             pins.append({"mentee_id": mentee_id, "mentor_id": mentor_id})
         elif mentee_id or mentor_id:
-            errors[f"pin_{i}"] = "Choose both a mentee and a mentor for this pin, or neither."
+            errors[f"pin_{i}"] = N_("Choose both a mentee and a mentor for this pin, or neither.")
     if errors:
         return _session_page(call, 400, errors, values)
     pool = repos.get().matching.pool(branch_id)

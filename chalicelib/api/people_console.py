@@ -27,6 +27,7 @@ from chalicelib.domain.candidates import (
 from chalicelib.domain.errors import InvalidInputError
 from chalicelib.domain.intake import NOT_SUITABLE_REASONS
 from chalicelib.domain.roles import STAFF_ROLES, Role
+from chalicelib.domain.texts import N_
 from chalicelib.services import clock, people, repos
 from chalicelib.web import console_labels_people
 
@@ -52,7 +53,7 @@ def _local(iso_utc: str, time_zone: str) -> str:
 def _version(call: Call) -> int:
     raw = web.form_value(call, "version")
     if not raw.isdigit():
-        raise InvalidInputError("This form is incomplete; reload the page.", {"version": "Reload the page."})
+        raise InvalidInputError(N_("This form is incomplete; reload the page."), {"version": N_("Reload the page.")})
     return int(raw)
 
 
@@ -142,7 +143,7 @@ def person_schedule(call: Call) -> Response:
     try:
         at = datetime.fromisoformat(f"{day}T{clock_time}")
     except ValueError:
-        return _person_page(call, 400, {"at_date": "Give the date and time of the intake."})
+        return _person_page(call, 400, {"at_date": N_("Give the date and time of the intake.")})
     try:
         people.schedule_intake(repos.get(), call.principal, call.params["branch"], call.params["candidate_id"],
                                at=at, version=_version(call))
@@ -195,9 +196,9 @@ def person_training(call: Call) -> Response:
     try:
         completed_on = date.fromisoformat(raw) if raw and web.form_value(call, "action") != "undo" else None
     except ValueError:
-        return _person_page(call, 400, {"completed_on": "Give a date such as 2026-11-24."})
+        return _person_page(call, 400, {"completed_on": N_("Give a date such as 2026-11-24.")})
     if completed_on is None and web.form_value(call, "action") != "undo":
-        return _person_page(call, 400, {"completed_on": "Give the date the module was completed."})
+        return _person_page(call, 400, {"completed_on": N_("Give the date the module was completed.")})
     try:
         people.record_training(repos.get(), call.principal, call.params["branch"], call.params["candidate_id"],
                                module=web.form_value(call, "module"), completed_on=completed_on,

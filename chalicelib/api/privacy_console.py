@@ -21,6 +21,7 @@ from chalicelib.api import console_pages as web
 from chalicelib.api.routing import Call, route
 from chalicelib.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from chalicelib.domain.roles import STAFF_ROLES, Role
+from chalicelib.domain.texts import N_
 from chalicelib.services import clock, repos
 from chalicelib.web import console_labels_people
 from chalicelib.web import console_labels_privacy as labels
@@ -135,8 +136,8 @@ def _request_id(call: Call) -> str | None:
     kind and open), or None."""
     request_id = web.form_value(call, "request_id")
     if request_id and not _ID.fullmatch(request_id):
-        raise InvalidInputError("Choose one of this person's open requests.",
-                                {"request_id": "Choose one of this person's open requests."})
+        raise InvalidInputError(N_("Choose one of this person's open requests."),
+                                {"request_id": N_("Choose one of this person's open requests.")})
     return request_id or None
 
 
@@ -203,8 +204,8 @@ def person_restrict(call: Call) -> Response:
     wanted = web.form_value(call, "restricted")
     try:
         if wanted not in ("1", "0"):
-            raise InvalidInputError("Choose to restrict or to lift the restriction.",
-                                    {"restricted": "Choose to restrict or to lift the restriction."})
+            raise InvalidInputError(N_("Choose to restrict or to lift the restriction."),
+                                    {"restricted": N_("Choose to restrict or to lift the restriction.")})
         people.restrict(repos.get(), call.principal, call.params["branch"], call.params["candidate_id"],
                         restricted=wanted == "1", request_id=_request_id(call))
     except InvalidInputError as error:
@@ -224,8 +225,8 @@ def person_correct(call: Call) -> Response:
     version = web.form_value(call, "version")
     try:
         if not version.isdigit():
-            raise InvalidInputError("This form is incomplete; reload the page.",
-                                    {"version": "This form is incomplete; reload the page."})
+            raise InvalidInputError(N_("This form is incomplete; reload the page."),
+                                    {"version": N_("This form is incomplete; reload the page.")})
         before = repos.get().candidates.get(branch_id, candidate_id)
         # only what differs (nothing: the request it answers is done all the same, e.g. the data was right)
         changes = {k: v for k, v in values.items() if v != str(getattr(before, k, "") or "")}
@@ -266,7 +267,7 @@ def erase_submit(call: Call) -> Response:
     repos.get().candidates.get(branch_id, candidate_id)  # 404 for someone who is not (or no longer) here
     values = {"confirm": web.form_value(call, "confirm"), "request_id": web.form_value(call, "request_id")}
     if values["confirm"] != "yes":
-        message = "Tick the box to confirm that this is the right person and that erasure cannot be undone."
+        message = N_("Tick the box to confirm that this is the right person and that erasure cannot be undone.")
         return _erase_page(call, 400, {"confirm": message}, values)
     try:
         privacy_requests.erase(repos.get(), branch_id, candidate_id, actor=_actor(call),
@@ -323,7 +324,7 @@ def record_request(call: Call) -> Response:
     values = {k: web.form_value(call, k) for k in ("kind", "person", "note", "candidate_id")}
     errors: dict[str, str] = {}
     if values["kind"] not in labels.KINDS:
-        errors["kind"] = "Choose what the person asks."
+        errors["kind"] = N_("Choose what the person asks.")
     if len(values["note"]) > MAX_NOTE:
         errors["note"] = f"Write at most {MAX_NOTE} characters."
     found: list[Any] = []
@@ -334,9 +335,9 @@ def record_request(call: Call) -> Response:
         typed = values["person"][:100]
         found = _find(branch_id, typed) if typed else []
         if not typed:
-            errors["person"] = "Type the person's name, email, phone or id."
+            errors["person"] = N_("Type the person's name, email, phone or id.")
         elif not found:
-            errors["person"] = "No one of this branch matches; try another spelling, the email or the id."
+            errors["person"] = N_("No one of this branch matches; try another spelling, the email or the id.")
         elif len(found) == 1 and web.form_value(call, "action") != "find":
             chosen = values["candidate_id"] = found[0].id
         else:
@@ -366,7 +367,7 @@ def complete_request(call: Call) -> Response:
     if len(note) > MAX_NOTE:
         errors[f"note-{request_id}"] = f"Write at most {MAX_NOTE} characters."
     if status == "refused" and not note:
-        errors[f"note-{request_id}"] = "Say why the request is refused."
+        errors[f"note-{request_id}"] = N_("Say why the request is refused.")
     if errors:
         return _privacy_page(call, 400, errors=errors, values=_blank(values))
     try:
@@ -405,7 +406,7 @@ def audit_page(call: Call) -> Response:
     if month and not _MONTH.fullmatch(month):
         errors["month"] = "Give a month such as 2026-11."
     if candidate and not _ID.fullmatch(candidate):
-        errors["candidate"] = "Give a person's id, as in the address of their page."
+        errors["candidate"] = N_("Give a person's id, as in the address of their page.")
     base = f"{_base(call)}/privacy/audit"
 
     def url(**params: str) -> str:
@@ -470,7 +471,7 @@ def save_privacy(call: Call) -> Response:
         return web.redirect(f"{url}?{urlencode({'done': 'settings_saved', 'asked': asked})}")
     version_text = web.form_value(call, "version")
     if not version_text.isdigit():
-        raise InvalidInputError("The form is incomplete: reload the page.", {"version": "Missing."})
+        raise InvalidInputError(N_("The form is incomplete: reload the page."), {"version": N_("Missing.")})
     values = {k: web.form_value(call, k) for k in ("notice_version", "candidate_months", "after_outcome_months")}
     values["ask"] = "1" if web.form_value(call, "ask") else ""
     values["reconsent_required"] = "1" if web.form_value(call, "reconsent_required") else ""

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from chalicelib.api.people_schemas import EventsQuery, Version
 from chalicelib.api.schemas import Email, Language, Out, PageQuery, Strict, Text
 from chalicelib.domain.privacy_requests import NOTE_MAX, REASON_MAX, AuditAction, RequestKind, RequestStatus
+from chalicelib.domain.texts import N_
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 Note = Annotated[str, Field(max_length=NOTE_MAX, description="A code or a short staff note: never the person's "
@@ -111,20 +112,20 @@ class CorrectionIn(Strict):
     @classmethod
     def _plain_text(cls, value: str) -> str:
         if value is not None and _CONTROL.search(value):
-            raise ValueError("Use letters, digits and punctuation only.")
+            raise ValueError(N_("Use letters, digits and punctuation only."))
         return value
 
     @field_validator("birth_date")
     @classmethod
     def _plausible_birth_date(cls, value: date) -> date:
         if value is not None and (value < date(1900, 1, 1) or value > date.today()):
-            raise ValueError("This date of birth is not possible.")
+            raise ValueError(N_("This date of birth is not possible."))
         return value
 
     @model_validator(mode="after")
     def _something(self) -> CorrectionIn:
         if not self.changes() and not self.request_id:
-            raise ValueError("Give at least one detail to correct.")
+            raise ValueError(N_("Give at least one detail to correct."))
         return self
 
     def changes(self) -> dict[str, Any]:

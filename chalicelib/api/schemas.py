@@ -19,6 +19,7 @@ from chalicelib.domain.candidates import (
     SPOKEN_LANGUAGES,
 )
 from chalicelib.domain.matching import CRITERIA, MAX_WEIGHT
+from chalicelib.domain.texts import N_
 
 Language = Literal["nl", "fr", "en"]
 Country = Literal["BE", "FR", "NL"]
@@ -110,7 +111,7 @@ class TrainingSettings(Strict):
     def _unique_modules(cls, value: list[TrainingModule] | None) -> list[TrainingModule] | None:
         codes = [m.code for m in value or []]
         if len(set(codes)) != len(codes):
-            raise ValueError("Each module code may appear once.")
+            raise ValueError(N_("Each module code may appear once."))
         return value
 
 
@@ -164,7 +165,7 @@ class MatchingSettings(Strict):
     @classmethod
     def _each_once(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and len(set(value)) != len(value):
-            raise ValueError("Name each criterion once.")
+            raise ValueError(N_("Name each criterion once."))
         return value
 
 
@@ -203,13 +204,13 @@ def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("Use a time zone name such as Europe/Brussels.") from None
+        raise ValueError(N_("Use a time zone name such as Europe/Brussels.")) from None
     return value
 
 
 def _languages(value: list[str]) -> list[str]:
     if len(set(value)) != len(value):
-        raise ValueError("Name each language once.")
+        raise ValueError(N_("Name each language once."))
     return value
 
 

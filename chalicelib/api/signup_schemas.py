@@ -19,6 +19,7 @@ from chalicelib.domain.candidates import (
     MAX_SECTORS,
     SECTORS,
 )
+from chalicelib.domain.texts import N_
 
 # --- Signup (public): one body for the JSON API and, translated from the form, for the pages ---
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -42,21 +43,21 @@ class _SignupBase(Strict):
     @classmethod
     def _plain_text(cls, value: str) -> str:
         if _CONTROL.search(value):
-            raise ValueError("Use letters, digits and punctuation only.")
+            raise ValueError(N_("Use letters, digits and punctuation only."))
         return value
 
     @field_validator("birth_date")
     @classmethod
     def _plausible_birth_date(cls, value: date) -> date:
         if value < date(1900, 1, 1) or value > date.today():
-            raise ValueError("This date of birth is not possible.")
+            raise ValueError(N_("This date of birth is not possible."))
         return value
 
     @field_validator("languages")
     @classmethod
     def _each_language_once(cls, value: list[SpokenLanguageIn]) -> list[SpokenLanguageIn]:
         if len({lang.code for lang in value}) != len(value):
-            raise ValueError("Name each language once.")
+            raise ValueError(N_("Name each language once."))
         return value
 
 

@@ -80,10 +80,10 @@ def test_the_template_catalogue_is_up_to_date_with_the_sources():
     with (WEB / "babel.cfg").open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
-    # as `make catalogs`: the web layer, and the refusals (N_) of the domain, the services and routing.py
+    # as `make catalogs`: the web layer, and the refusals (N_) of the domain, the services and the API layer
     sources = [extract_from_dir(str(WEB), method_map, options_map)]
-    sources += [extract_from_dir(str(WEB.parent / name), method_map, options_map) for name in ("domain", "services")]
-    sources.append(extract_from_dir(str(WEB.parent / "api"), [("routing.py", "python")]))
+    sources += [extract_from_dir(str(WEB.parent / name), method_map, options_map)
+                for name in ("domain", "services", "api")]
     for source in sources:
         for _file, _line, message, _comments, _context in source:
             found.add(message if isinstance(message, str) else tuple(message))
