@@ -108,7 +108,8 @@ def import_submit(call: Call) -> Response:
     if not text.strip():
         errors["file"] = N_("Choose a CSV file, or paste its text.")
     elif len(text) > service.MAX_CSV_CHARS:
-        errors["file"] = f"The file is too large: import at most {service.MAX_CSV_CHARS:,} characters at a time."
+        errors["file"] = N_("The file is too large: import at most %(count)s characters at a time.",
+                            count=f"{service.MAX_CSV_CHARS:,}")
     if errors:
         return _page(call, status=400, kind=kind or "people", text=text if len(text) <= service.MAX_CSV_CHARS else "",
                      report=None, errors=errors)

@@ -326,7 +326,7 @@ def record_request(call: Call) -> Response:
     if values["kind"] not in labels.KINDS:
         errors["kind"] = N_("Choose what the person asks.")
     if len(values["note"]) > MAX_NOTE:
-        errors["note"] = f"Write at most {MAX_NOTE} characters."
+        errors["note"] = N_("Write at most %(count)s characters.", count=MAX_NOTE)
     found: list[Any] = []
     chosen = values["candidate_id"]
     if chosen and (not _ID.fullmatch(chosen) or People(branch_id)(chosen) is None):
@@ -365,7 +365,7 @@ def complete_request(call: Call) -> Response:
     if status not in ("done", "refused"):
         errors[f"status-{request_id}"] = "Choose done or refused."
     if len(note) > MAX_NOTE:
-        errors[f"note-{request_id}"] = f"Write at most {MAX_NOTE} characters."
+        errors[f"note-{request_id}"] = N_("Write at most %(count)s characters.", count=MAX_NOTE)
     if status == "refused" and not note:
         errors[f"note-{request_id}"] = N_("Say why the request is refused.")
     if errors:

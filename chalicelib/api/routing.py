@@ -103,6 +103,13 @@ _PYDANTIC = {
 }
 
 
+def _raised_text(item: Any) -> str:
+    """A validator's own message: the text it raised (a ``Text`` keeps its msgid and values for the pages)."""
+    raised = (item.get("ctx") or {}).get("error")
+    text = raised.args[0] if isinstance(raised, ValueError) and raised.args else None
+    return text if isinstance(text, str) else str(item["msg"]).removeprefix("Value error, ")
+
+
 def _pydantic_text(item: Any) -> str:
     """Pydantic's message of ``item`` (its English text), as a ``Text`` when a msgid above gives the same text."""
     message = str(item["msg"])
@@ -197,8 +204,8 @@ def _validation_error(error: ValidationError, *, tagged: bool = False) -> Invali
         if item["type"] in ("union_tag_not_found", "union_tag_invalid"):
             loc = ("role",)
         path = ".".join(str(p) for p in loc) or "body"
-        message = _FRIENDLY.get(item["type"]) or (item["msg"].removeprefix("Value error, ")
-                                                  if item["type"] == "value_error" else _pydantic_text(item))
+        message = _FRIENDLY.get(item["type"]) or (_raised_text(item) if item["type"] == "value_error"
+                                                  else _pydantic_text(item))
         fields.setdefault(path, message)
     return InvalidInputError(N_("Some fields are not valid."), fields)
 

@@ -132,7 +132,7 @@ class ClosingSettings(Strict):
 def _weight(value: Any) -> int | float:
     """A criterion's weight: a number from 0 to MAX_WEIGHT (not a boolean, not a string); 3.0 is kept as 3."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_WEIGHT:
-        raise ValueError(f"Give a number from 0 to {MAX_WEIGHT}.")
+        raise ValueError(N_("Give a number from 0 to %(max)s.", max=MAX_WEIGHT))
     return int(value) if float(value).is_integer() else float(value)
 
 
@@ -158,7 +158,8 @@ class MatchingSettings(Strict):
         if isinstance(value, dict):
             unknown = [str(k)[:40] for k in value if k not in CRITERIA]
             if unknown:
-                raise ValueError(f"Unknown criterion '{unknown[0]}': the criteria are {', '.join(CRITERIA)}.")
+                raise ValueError(N_("Unknown criterion '%(criterion)s': the criteria are %(criteria)s.",
+                                    criterion=unknown[0], criteria=", ".join(CRITERIA)))
         return value
 
     @field_validator("hard")
@@ -191,7 +192,8 @@ class BranchConfig(Strict):
     def _origins(cls, value: list[str] | None) -> list[str] | None:
         for origin in value or []:
             if not _ORIGIN.match(origin):
-                raise ValueError(f"'{origin[:60]}' is not an https origin such as https://www.duoforajob.be")
+                raise ValueError(N_("'%(origin)s' is not an https origin such as https://www.duoforajob.be",
+                                    origin=origin[:60]))
         return value
 
     @field_validator("services")

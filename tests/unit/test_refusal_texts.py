@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from pydantic import ValidationError
+
+from chalicelib.api.routing import _validation_error
+from chalicelib.api.schemas import MatchingSettings
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.texts import N_, Text, word
 from chalicelib.web import i18n
@@ -40,3 +45,13 @@ def test_a_name_put_in_place_of_an_id_keeps_the_text_translatable():
     text = N_("%(person)s is named twice", person="c-123").replace("c-123", "Amal")
     assert text == "Amal is named twice" and i18n.refusal("nl", text) == "Amal staat er twee keer in"
     assert N_("Use at most %(count)s characters.", count=5).replace("Use", "Write") == "Write at most 5 characters."
+
+
+def test_a_validator_s_message_with_a_value_keeps_its_msgid_through_pydantic():
+    with pytest.raises(ValidationError) as raised:
+        MatchingSettings.model_validate({"weights": {"languages": 99}})
+    fields = _validation_error(raised.value).fields
+    message = next(iter(fields.values()))
+    assert message == "Give a number from 0 to 10."  # the JSON API's English, as before
+    assert i18n.refusal("nl", message) == "Geef een getal van 0 tot 10."
+    assert i18n.refusal("fr", message) == "Indiquez un nombre de 0 à 10."
