@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from chalice import Response
 
@@ -41,13 +40,6 @@ MAX_LANGUAGE_ROWS = 4
 
 def _render(call: Call, template: str, status: int = 200, **context: Any) -> Response:
     return web.render_page(call, template, status, PL=console_labels_people, **context)
-
-
-def _local(iso_utc: str, time_zone: str) -> str:
-    if not iso_utc:
-        return ""
-    moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00")).astimezone(ZoneInfo(time_zone))
-    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _version(call: Call) -> int:
@@ -117,14 +109,15 @@ def _person_page(call: Call, status: int = 200, errors: dict[str, str] | None = 
     intake = person.intake
     return _render(
         call, "console/person.html", status, nav="", person=person, c=person.candidate, intake=intake,
-        scheduled_local=_local(intake.scheduled_at, branch.time_zone), trail=trail, more_events=bool(next_cursor),
+        scheduled_local=web.local_time(intake.scheduled_at, branch.time_zone), trail=trail,
+        more_events=bool(next_cursor),
         modules=config["training"]["modules"], help_needs=config["intake"]["help_needs"], days=DAYS,
         day_parts=DAY_PARTS, sectors=SECTORS, spoken=SPOKEN_LANGUAGES, levels=LANGUAGE_LEVELS,
         reasons=NOT_SUITABLE_REASONS, errors=errors or {}, values=values, today=clock.today().isoformat(),
         language_rows=MAX_LANGUAGE_ROWS, interests=INTERESTS, max_interests=MAX_INTERESTS,
         digital_levels=DIGITAL_LEVELS,
         known_languages=[{"code": x.code, "level": x.level} for x in person.candidate.languages],
-        local=lambda iso: _local(iso, branch.time_zone),
+        local=lambda iso: web.local_time(iso, branch.time_zone),
         **{"correction": None, "privacy_message": "", **extra},
         **privacy_console.person_context(call, person.candidate, record=record),
     )

@@ -73,7 +73,3 @@ ERASE_KEEPS = (
       "to no one."),
     _("The privacy requests and the access audit, which hold ids and codes only."),
 )
-
-
-def label(table: dict[str, str], code: str) -> str:
-    return table.get(code, code)

@@ -93,6 +93,8 @@ SUPPRESSED = _("fewer than 5")
 def label(table: dict[str, str], code: str) -> str:
     """The msgid of ``code`` in ``table``, or the code itself (a service's own code, an item we do not know)."""
     return table.get(code, code)
+
+
 # The network report's columns (domain.reports.table_row's names) that are not funnel steps.
 COLUMNS = {
     "ready.mentor": _("Mentors trained"),
